@@ -1,0 +1,83 @@
+import type { Database } from '../db/connection.ts'
+import { bulkInsertIncidents } from '../incidents/bulk-insert.ts'
+import { generateIncidents, generateTeams, type DemoCommune, type DemoInput } from '../../data/demo/generate.ts'
+import { loadRivers } from '../../data/demo/load-geo.ts'
+
+export interface DemoOptions {
+  provinceCode: string
+  seed: number
+  days: number
+  /** Exclusive end of the generated window; defaults to the start of today in Vietnam (UTC+7). */
+  end?: Date
+  scale?: number
+  geoDir: string
+  onProgress?: (stored: number) => void
+}
+
+export interface DemoResult { communes: number, teams: number, members: number, incidents: number, from: Date, end: Date }
+
+/**
+ * The latest midnight in Vietnam (UTC+7) at or before the given instant: the demo window ends
+ * there, so no generated incident lies in the future and the data are the same all day.
+ */
+export function startOfLocalDay (now = new Date()): Date {
+  const day = 86_400_000
+  const offset = 7 * 3600_000
+  return new Date(Math.floor((now.getTime() + offset) / day) * day - offset)
+}
+
+/** The communes of a province as the generator wants them, read from the database. */
+async function readDemoCommunes (db: Database, provinceCode: string): Promise<DemoCommune[]> {
+  const rows = await db.sql<{ code: string, province_code: string, name: string, population: number | null, area_km2: number, geometry: string }[]>`
+    select code, province_code, name, population, area_km2, st_asgeojson(geom) as geometry
+    from communes where province_code = ${provinceCode} order by code`
+  const known = rows.filter(r => r.population !== null)
+  const density = known.reduce((s, r) => s + r.population!, 0) / Math.max(1, known.reduce((s, r) => s + r.area_km2, 0))
+  return rows.map(r => ({
+    code: r.code,
+    province_code: r.province_code,
+    name: r.name,
+    // A commune without a population figure gets the province's average density.
+    population: r.population ?? Math.round(r.area_km2 * density),
+    geometry: JSON.parse(r.geometry)
+  }))
+}
+
+/**
+ * Replaces the generated (demo) teams and incidents of a province with a fresh deterministic set.
+ * Everything written here is marked is_generated and its text carries the generated label.
+ */
+export async function loadDemoData (db: Database, options: DemoOptions): Promise<DemoResult> {
+  const communes = await readDemoCommunes(db, options.provinceCode)
+  if (communes.length === 0) throw new Error(`province ${options.provinceCode} has no communes: import them first`)
+  const end = options.end ?? startOfLocalDay()
+  const input: DemoInput = {
+    communes, rivers: loadRivers(options.geoDir), seed: options.seed, days: options.days, end, scale: options.scale
+  }
+
+  const teams = generateTeams(input)
+  let members = 0
+  await db.sql.begin(async tx => {
+    await tx`delete from incidents where province_code = ${options.provinceCode} and is_generated`
+    await tx`delete from teams where province_code = ${options.provinceCode} and is_generated`
+    const inserted = await tx<{ id: bigint, commune_code: string, name: string }[]>`
+      insert into teams (province_code, commune_code, name, is_generated)
+      select province_code, commune_code, name, true
+      from unnest(${teams.map(t => t.province_code)}::text[], ${teams.map(t => t.commune_code)}::text[],
+                  ${teams.map(t => t.name)}::text[]) as u (province_code, commune_code, name)
+      returning id, commune_code, name`
+    const idOf = new Map(inserted.map(t => [`${t.commune_code}|${t.name}`, t.id]))
+    const flat = teams.flatMap(t => t.members.map(m => ({ ...m, team_id: String(idOf.get(`${t.commune_code}|${t.name}`)), province_code: t.province_code })))
+    members = flat.length
+    await tx`
+      insert into team_members (team_id, province_code, full_name, role, phone)
+      select * from unnest(${flat.map(m => m.team_id)}::bigint[], ${flat.map(m => m.province_code)}::text[],
+                           ${flat.map(m => m.full_name)}::text[], ${flat.map(m => m.role)}::text[], ${flat.map(m => m.phone)}::text[])`
+  })
+
+  const incidents = await bulkInsertIncidents(db, generateIncidents(input), { isGenerated: true, onProgress: options.onProgress })
+  return {
+    communes: communes.length, teams: teams.length, members, incidents,
+    from: new Date(end.getTime() - options.days * 86_400_000), end
+  }
+}

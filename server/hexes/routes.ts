@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify'
+import { bigintToH3, MAX_QUERY_RESOLUTION, MIN_QUERY_RESOLUTION } from '../h3/cells.ts'
+import { isLocalMidnight, localDay } from '../http/params.ts'
+import { areaAndWindowQuery, errorResponses } from '../http/schemas.ts'
+import { assertAreaExists, parseIncidentFilter } from '../incidents/routes.ts'
+import { ROLLUP_RESOLUTION, type IncidentFilter } from '../incidents/repository.ts'
+
+interface HexQuery { res: number, province?: string, commune?: string, bbox?: string, from?: string, to?: string, category?: string }
+
+/**
+ * The daily rollup answers exactly when the resolution is at most its own, the window falls on
+ * local-day bounds and the area is administrative.
+ */
+export function rollupCanAnswer (filter: IncidentFilter, res: number): boolean {
+  return res <= ROLLUP_RESOLUTION && filter.area.kind !== 'bbox' &&
+    (filter.from === null || isLocalMidnight(filter.from)) &&
+    (filter.to === null || isLocalMidnight(filter.to))
+}
+
+/** Incident counts per H3 cell; coarser cells are parents of each incident's stored res-10 cell. */
+export default async function hexRoutes (app: FastifyInstance) {
+  app.get<{ Querystring: HexQuery }>('/api/hexes', {
+    schema: {
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          res: { type: 'integer', minimum: MIN_QUERY_RESOLUTION, maximum: MAX_QUERY_RESOLUTION, default: 8 },
+          ...areaAndWindowQuery
+        }
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            res: { type: 'integer' },
+            source: { type: 'string', enum: ['rollup', 'raw'] },
+            total: { type: 'integer' },
+            cells: { type: 'array', items: { type: 'object', properties: { h3: { type: 'string' }, count: { type: 'integer' } } } }
+          }
+        },
+        ...errorResponses
+      }
+    }
+  }, async (request) => {
+    const { res } = request.query
+    const filter = parseIncidentFilter(request.query)
+    await assertAreaExists(app, filter.area)
+    const useRollup = rollupCanAnswer(filter, res)
+    const rows = useRollup
+      ? await app.incidents.hexCountsFromRollup({
+        ...filter,
+        fromDay: filter.from ? localDay(filter.from) : null,
+        toDay: filter.to ? localDay(filter.to) : null
+      }, res)
+      : await app.incidents.hexCountsRaw(filter, res)
+    let total = 0
+    const cells = rows.map(row => {
+      total += row.count
+      return { h3: bigintToH3(row.h3), count: row.count }
+    })
+    return { res, source: useRollup ? 'rollup' : 'raw', total, cells }
+  })
+}

@@ -1,0 +1,159 @@
+import type { Sql } from '../db/connection.ts'
+import type { Area, Category, IncidentStatus, TimeWindow } from '../http/params.ts'
+import { bigintToH3, storedCellOf } from '../h3/cells.ts'
+
+/** Resolution of the daily rollup table (see migration 0003). */
+export const ROLLUP_RESOLUTION = 8
+
+export interface NewIncident {
+  lon: number
+  lat: number
+  category: Category
+  severity: number
+  occurred_at: Date
+  description: string
+  status?: IncidentStatus
+  reported_at?: Date
+  is_generated?: boolean
+}
+
+export interface IncidentRow {
+  id: bigint
+  province_code: string
+  commune_code: string
+  category: Category
+  severity: number
+  status: IncidentStatus
+  occurred_at: Date
+  reported_at: Date
+  description: string
+  lon: number
+  lat: number
+  h3: bigint
+  is_generated: boolean
+}
+
+export interface IncidentFilter extends TimeWindow {
+  area: Area
+  categories: Category[] | null
+}
+
+export interface ListCursor { occurredAt: Date, id: string }
+
+const incidentColumns = (sql: Sql) => sql`
+  i.id, i.province_code, i.commune_code, i.category, i.severity, i.status, i.occurred_at,
+  i.reported_at, i.description, st_x(i.geom) as lon, st_y(i.geom) as lat, i.h3, i.is_generated`
+
+/** The where-clause shared by lists, exports and raw hex counts. */
+function incidentConditions (sql: Sql, f: IncidentFilter) {
+  const area = f.area
+  return sql`
+    true
+    ${area.kind === 'province' ? sql`and i.province_code = ${area.code}` : sql``}
+    ${area.kind === 'commune' ? sql`and i.commune_code = ${area.code}` : sql``}
+    ${area.kind === 'bbox' ? sql`and i.geom && st_makeenvelope(${area.bbox[0]}, ${area.bbox[1]}, ${area.bbox[2]}, ${area.bbox[3]}, 4326)` : sql``}
+    ${f.from ? sql`and i.occurred_at >= ${f.from}` : sql``}
+    ${f.to ? sql`and i.occurred_at < ${f.to}` : sql``}
+    ${f.categories ? sql`and i.category in ${sql(f.categories)}` : sql``}`
+}
+
+export function incidentRepository (sql: Sql) {
+  return {
+    /** Stores one incident; its commune comes from point-in-polygon. Null when no commune holds the point. */
+    async insert (incident: NewIncident): Promise<IncidentRow | null> {
+      const [row] = await sql<IncidentRow[]>`
+        with located as (
+          select p.commune_code, p.province_code
+          from commune_parts p
+          where st_intersects(p.geom, st_setsrid(st_makepoint(${incident.lon}, ${incident.lat}), 4326))
+          limit 1
+        ), inserted as (
+          insert into incidents as i (province_code, commune_code, category, severity, status,
+                                 occurred_at, reported_at, description, geom, h3, is_generated)
+          select l.province_code, l.commune_code, ${incident.category}, ${incident.severity},
+                 ${incident.status ?? 'reported'}, ${incident.occurred_at},
+                 ${incident.reported_at ?? sql`now()`}, ${incident.description},
+                 st_setsrid(st_makepoint(${incident.lon}, ${incident.lat}), 4326),
+                 ${storedCellOf(incident.lon, incident.lat)}, ${incident.is_generated ?? false}
+          from located l
+          returning ${incidentColumns(sql)}
+        )
+        select * from inserted`
+      return row ?? null
+    },
+
+    async findById (id: string): Promise<IncidentRow | null> {
+      const [row] = await sql<IncidentRow[]>`
+        select ${incidentColumns(sql)} from incidents i where i.id = ${id}`
+      return row ?? null
+    },
+
+    async count (): Promise<number> {
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from incidents`
+      return row!.n
+    },
+
+    /** Newest first, keyset-paginated on (occurred_at, id). */
+    async list (f: IncidentFilter, limit: number, after: ListCursor | null): Promise<IncidentRow[]> {
+      return sql<IncidentRow[]>`
+        select ${incidentColumns(sql)}
+        from incidents i
+        where ${incidentConditions(sql, f)}
+          ${after ? sql`and (i.occurred_at, i.id) < (${after.occurredAt}, ${after.id})` : sql``}
+        order by i.occurred_at desc, i.id desc
+        limit ${limit}`
+    },
+
+    /** Counts per H3 cell straight from the incidents table (any window, any area). */
+    async hexCountsRaw (f: IncidentFilter, res: number): Promise<{ h3: bigint, count: number }[]> {
+      return sql<{ h3: bigint, count: number }[]>`
+        select h3_parent(i.h3, ${res}) as h3, count(*)::int as count
+        from incidents i
+        where ${incidentConditions(sql, f)}
+        group by 1`
+    },
+
+    /**
+     * Counts per H3 cell (res ≤ ROLLUP_RESOLUTION) from the daily rollup. Exact only for windows on
+     * local-day bounds and areas that are provinces, communes or everything; the caller decides.
+     */
+    async hexCountsFromRollup (
+      f: IncidentFilter & { fromDay: string | null, toDay: string | null }, res: number
+    ): Promise<{ h3: bigint, count: number }[]> {
+      const area = f.area
+      const rollupRes = ROLLUP_RESOLUTION
+      return sql<{ h3: bigint, count: number }[]>`
+        select ${res === rollupRes ? sql`d.h3` : sql`h3_parent(d.h3, ${res})`} as h3, sum(d.count)::int as count
+        from incident_cell_daily d
+        where d.res = ${rollupRes}
+          ${area.kind === 'province' ? sql`and d.province_code = ${area.code}` : sql``}
+          ${area.kind === 'commune' ? sql`and d.commune_code = ${area.code}` : sql``}
+          ${f.fromDay ? sql`and d.day >= ${f.fromDay}::date` : sql``}
+          ${f.toDay ? sql`and d.day < ${f.toDay}::date` : sql``}
+          ${f.categories ? sql`and d.category in ${sql(f.categories)}` : sql``}
+        group by 1`
+    }
+  }
+}
+
+export type IncidentRepository = ReturnType<typeof incidentRepository>
+
+export function toFeature (row: IncidentRow) {
+  return {
+    type: 'Feature' as const,
+    geometry: { type: 'Point' as const, coordinates: [row.lon, row.lat] },
+    properties: {
+      id: Number(row.id),
+      category: row.category,
+      severity: row.severity,
+      status: row.status,
+      occurred_at: row.occurred_at.toISOString(),
+      reported_at: row.reported_at.toISOString(),
+      commune_code: row.commune_code,
+      province_code: row.province_code,
+      h3: bigintToH3(row.h3),
+      description: row.description,
+      is_generated: row.is_generated
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { geoPaths, projectRoot } from '../config.ts'
+
+/**
+ * Serves the built page (dist/web) at / and the offline basemap assets read from the shared
+ * geo folder: /geo/naturalearth/*.geojson and /geo/glyphs/{fontstack}/{range}.pbf.
+ */
+export default fp(async function staticFiles (app: FastifyInstance, options: { geoDir: string, webDir?: string }) {
+  const paths = geoPaths(options.geoDir)
+  await app.register(fastifyStatic, {
+    root: paths.naturalEarthDir, prefix: '/geo/naturalearth/', decorateReply: false, maxAge: '1d',
+    setHeaders: (reply, path) => { if (path.endsWith('.geojson')) reply.header('content-type', 'application/geo+json') }
+  })
+  await app.register(fastifyStatic, {
+    root: paths.glyphsDir, prefix: '/geo/glyphs/', decorateReply: false, maxAge: '7d',
+    setHeaders: (reply) => { reply.header('content-type', 'application/x-protobuf') }
+  })
+  const webDir = options.webDir ?? resolve(projectRoot, 'dist/web')
+  if (existsSync(webDir)) {
+    await app.register(fastifyStatic, { root: webDir, prefix: '/', decorateReply: false, wildcard: true, index: ['index.html'] })
+  } else {
+    app.get('/', async (_request, reply) => reply.type('text/plain; charset=utf-8')
+      .send('The web page is not built yet: run `npm run build` (npm start does this).'))
+  }
+}, { name: 'static-files' })

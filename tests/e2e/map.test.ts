@@ -1,0 +1,109 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { cellToLatLng, cellToParent, latLngToCell } from 'h3-js'
+import { testApp } from '../helpers/app.ts'
+import { loadDemoData } from '../../server/demo/load-demo.ts'
+import { inject } from 'vitest'
+import { bulkInsertIncidents } from '../../server/incidents/bulk-insert.ts'
+
+const screenshotDir = resolve('tests/e2e/screenshots')
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+type TestApp = Awaited<ReturnType<typeof testApp>>
+let t: TestApp
+let browser: Browser
+let baseUrl: string
+
+// A known cluster in Phường Đông Hải (port district), in a June 2025 window no other test writes.
+const CLUSTER = { lon: 106.7480, lat: 20.8270 }
+const CLUSTER_SIZE = 60
+const WINDOW = { from: '2025-06-01', to: '2025-07-01' }
+
+async function openMap (page: Page, query: string) {
+  await page.goto(`${baseUrl}/?${query}`)
+  await page.waitForFunction(() => document.body.dataset.hexesReady === 'true' && document.body.dataset.mapReady === 'true', null, { timeout: 90_000 })
+}
+
+beforeAll(async () => {
+  if (!existsSync(resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` (npm test does) before the browser test')
+  t = await testApp()
+  // Realistic background: the generated demo month for Hải Phòng, then the known cluster on top.
+  await loadDemoData(t.db, { provinceCode: '31', seed: 5, days: 30, end: new Date(`${WINDOW.to}T00:00:00+07:00`), geoDir: inject('geoDir') })
+  const at = new Date('2025-06-14T20:30:00+07:00')
+  await bulkInsertIncidents(t.db, Array.from({ length: CLUSTER_SIZE }, (_, i) => ({
+    lon: CLUSTER.lon + (i % 5) * 0.00005, lat: CLUSTER.lat + Math.floor(i / 5) * 0.00003,
+    category: 'security' as const, severity: 3, status: 'closed' as const,
+    occurred_at: at, reported_at: at, description: 'e2e cluster'
+  })), { isGenerated: false })
+  baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 })
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync']
+  })
+  mkdirSync(screenshotDir, { recursive: true })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await t?.close()
+})
+
+describe('map page in headless Chromium', () => {
+  it('draws the hexes, shows the tooltip of a known cluster, and asks nothing of the outside world', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    const outside: string[] = []
+    const consoleErrors: string[] = []
+    page.on('request', request => { if (!request.url().startsWith(baseUrl) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) outside.push(request.url()) })
+    page.on('console', message => { if (message.type() === 'error') consoleErrors.push(message.text()) })
+
+    const res = 8
+    await openMap(page, `from=${WINDOW.from}&to=${WINDOW.to}&res=${res}&category=security`)
+    const expected = (await t.app.inject({ url: `/api/hexes?province=31&res=${res}&from=${WINDOW.from}&to=${WINDOW.to}&category=security` })).json()
+    expect(Number(await page.evaluate(() => document.body.dataset.hexCount))).toBe(expected.cells.length)
+
+    // Hover the centre of the cluster's cell and read the tooltip.
+    const cell = cellToParent(latLngToCell(CLUSTER.lat, CLUSTER.lon, 10), res)
+    const cellCount = expected.cells.find((c: { h3: string }) => c.h3 === cell)?.count
+    expect(cellCount).toBeGreaterThanOrEqual(CLUSTER_SIZE)
+    const [lat, lon] = cellToLatLng(cell)
+    await page.evaluate(([lon, lat]) => {
+      const map = (window as unknown as { __dashboard: { map: { jumpTo: (o: object) => void } } }).__dashboard.map
+      map.jumpTo({ center: [lon, lat], zoom: 12 })
+    }, [lon, lat])
+    await page.waitForFunction(() => document.body.dataset.hexesReady === 'true', null, { timeout: 60_000 })
+    await page.waitForTimeout(500)
+    const point = await page.evaluate(([lon, lat]) => {
+      const map = (window as unknown as { __dashboard: { map: { project: (p: [number, number]) => { x: number, y: number }, getCanvas: () => HTMLCanvasElement } } }).__dashboard.map
+      const p = map.project([lon!, lat!])
+      const box = map.getCanvas().getBoundingClientRect()
+      return { x: box.left + p.x, y: box.top + p.y }
+    }, [lon, lat])
+    await page.mouse.move(point.x - 5, point.y - 5)
+    await page.mouse.move(point.x, point.y)
+    const tooltip = page.getByTestId('hex-tooltip')
+    await tooltip.waitFor({ state: 'visible', timeout: 15_000 })
+    expect(Number((await page.getByTestId('hex-tooltip-count').textContent())!.replace(/\D/g, ''))).toBe(cellCount)
+    expect(await page.getByTestId('hex-tooltip-commune').textContent()).toMatch(/Phường|Xã|Đặc khu/)
+    await page.screenshot({ path: resolve(screenshotDir, 'map-tooltip.png') })
+
+    expect(outside).toEqual([])
+    expect(consoleErrors.filter(text => !/WebGL|GPU stall|swiftshader/i.test(text))).toEqual([])
+    await page.close()
+  })
+
+  it('switches the interface between Vietnamese and English', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await openMap(page, `from=${WINDOW.from}&to=${WINDOW.to}&lang=vi`)
+    const header = page.getByTestId('app-header')
+    expect(await header.textContent()).toContain('Bản đồ')
+    await page.getByTestId('lang-en').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="app-header"]')?.textContent?.includes('map'))
+    expect(await header.textContent()).not.toContain('Bản đồ')
+    expect(await page.getByTestId('legend').textContent()).toMatch(/generated/i)
+    await page.screenshot({ path: resolve(screenshotDir, 'map-english.png') })
+    await page.close()
+  })
+})

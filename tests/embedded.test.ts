@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it, inject } from 'vitest'
+import { cellToParent } from 'h3-js'
+import { loadConfig } from '../server/config.ts'
+import { prepareDatabase, type Prepared } from '../server/bootstrap.ts'
+import { buildApp } from '../server/app.ts'
+
+// The default backend of `npm start`: PGlite + PostGIS in a folder, no server installed.
+describe('embedded database (PGlite + PostGIS)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vnpm-pglite-'))
+  let prepared: Prepared | undefined
+  afterAll(async () => {
+    await prepared?.db.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('boots, migrates, loads the demo province and answers /api/hexes', async () => {
+    // A short demo window keeps the smoke test quick; the loading path is the one npm start takes.
+    const config = { ...loadConfig({ PGLITE_DIR: dir, GEO_DIR: inject('geoDir') }), demoDays: 14 }
+    prepared = await prepareDatabase(config)
+    expect(prepared.db.backend).toBe('embedded')
+    expect(prepared.migrations).toContain('0001_core.sql')
+    expect(prepared.loaded.join('\n')).toMatch(/114 communes of province 31/)
+    const app = await buildApp({ db: prepared.db, geoDir: config.geoDir })
+    const health = (await app.inject({ url: '/api/health' })).json()
+    expect(health).toMatchObject({ status: 'ok', database: 'embedded' })
+
+    const hexes = await app.inject({ url: '/api/hexes?province=31&res=7' })
+    expect(hexes.statusCode).toBe(200)
+    const body = hexes.json() as { source: string, total: number, cells: { h3: string, count: number }[] }
+    expect(body.source).toBe('rollup')
+    const [row] = await prepared.db.sql<{ n: number }[]>`select count(*)::int as n from incidents`
+    expect(body.total).toBe(row!.n)
+    expect(body.total).toBeGreaterThan(500)
+
+    // The embedded rollup agrees with h3-js over the stored cells.
+    const cells = await prepared.db.sql<{ h3: bigint }[]>`select h3 from incidents`
+    const recount = new Map<string, number>()
+    for (const { h3 } of cells) {
+      const parent = cellToParent(h3.toString(16), 7)
+      recount.set(parent, (recount.get(parent) ?? 0) + 1)
+    }
+    expect(new Map(body.cells.map(c => [c.h3, c.count]))).toEqual(recount)
+
+    const created = await app.inject({ method: 'POST', url: '/api/incidents', payload: { lon: 106.6880, lat: 20.8610, category: 'fire', severity: 4, occurred_at: new Date(Date.now() - 60_000).toISOString(), description: 'Cháy kho hàng' } })
+    expect(created.statusCode).toBe(201)
+    await app.close()
+  })
+
+  it('migrates nothing on a second start from the same folder', async () => {
+    await prepared!.db.close()
+    const config = { ...loadConfig({ PGLITE_DIR: dir, GEO_DIR: inject('geoDir') }), demoDays: 14 }
+    prepared = await prepareDatabase(config)
+    expect(prepared.migrations).toEqual([])
+    expect(prepared.loaded).toEqual([])
+  })
+})

@@ -1,0 +1,68 @@
+import type { Catalogue } from './vi.ts'
+
+/** English message catalogue: the same keys as the Vietnamese one. */
+export const en: Catalogue = {
+  'app.title': 'Security hotspot map',
+  'app.subtitle': 'Commune Security and Order Protection Teams and commune police',
+  'app.province': 'Province',
+  'app.language': 'Language',
+  'app.loading': 'Loading data…',
+
+  'filters.title': 'Filters',
+  'filters.window': 'Time window',
+  'filters.window.days': '{n} days',
+  'filters.window.custom': 'Custom',
+  'filters.window.endsAt': 'Ending on the latest data day: {date}',
+  'filters.from': 'From',
+  'filters.to': 'Through',
+  'filters.categories': 'Incident type',
+  'filters.categories.all': 'Select all',
+  'filters.categories.none': 'Clear all',
+  'filters.resolution': 'H3 grid resolution',
+  'filters.resolution.auto': 'Automatic ({res})',
+  'filters.resolution.fixed': 'Resolution {res}',
+  'filters.resolution.hint': 'Automatic follows the map zoom. A higher resolution means smaller hexagons.',
+
+  'category.security': 'Public security',
+  'category.security.hint': 'Theft, robbery, disturbances',
+  'category.social_order': 'Social vices',
+  'category.social_order.hint': 'Drugs, gambling',
+  'category.traffic': 'Traffic',
+  'category.traffic.hint': 'Accidents, traffic violations',
+  'category.fire': 'Fire and explosion',
+  'category.fire.hint': 'Fires, explosions',
+  'category.rescue': 'Rescue',
+  'category.rescue.hint': 'Search and rescue',
+  'category.flood': 'Flood and disaster',
+  'category.flood.hint': 'Flooding, storms, landslides',
+  'category.other': 'Other',
+  'category.other.hint': 'Other incidents',
+
+  'legend.title': 'Legend',
+  'legend.count': 'Incidents per cell',
+  'legend.resolution': 'H3 resolution {res}',
+  'legend.cells': '{n} hexagons',
+  'legend.total': 'Total incidents',
+  'legend.inView': 'In view',
+  'legend.window': 'Period',
+  'legend.synthetic': 'Incident data is simulated (generated)',
+  'legend.breaksQuantile': 'Colour breaks from data quantiles',
+
+  'tooltip.count': 'Incidents',
+  'tooltip.categories': 'Types',
+  'tooltip.commune': 'Commune/ward',
+  'tooltip.communeUnknown': 'Outside the loaded communes',
+  'tooltip.cell': 'H3 cell',
+  'tooltip.allCategories': 'All types',
+
+  'state.loading': 'Loading…',
+  'state.error.api': 'Cannot reach the data server. Please try again later.',
+  'state.error.request': 'The server rejected the request: {message}',
+  'state.error.noProvince': 'No province has commune data loaded yet.',
+  'state.retry': 'Retry',
+  'state.empty': 'No incidents in the selected period and types.',
+  'state.noCategory': 'No incident type selected.',
+  'state.basemapError': 'The basemap could not be loaded.',
+
+  'map.attribution': 'Boundaries: vietnamese-provinces-database (MIT) · Backdrop: Natural Earth'
+}

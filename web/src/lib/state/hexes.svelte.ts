@@ -1,0 +1,81 @@
+/**
+ * Hex counts of the current view: debounced loading, stale requests cancelled, and the
+ * colour scale and totals derived from the latest answer.
+ */
+import { api, latest, isAbortError, ApiError, type HexCell, type HexQuery } from '../api/client.ts'
+import { countScale } from '../map/colors.ts'
+
+/** Filters often change in bursts (ticking several boxes, typing a date); wait this long. */
+export const HEX_FETCH_DEBOUNCE_MS = 250
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error'
+export interface LoadError {
+  kind: 'network' | 'request'
+  message: string
+}
+
+export class HexData {
+  cells = $state.raw<HexCell[]>([])
+  /** Resolution of the cells shown (from the answer). */
+  res = $state<number | undefined>()
+  status = $state<LoadStatus>('idle')
+  error = $state<LoadError | undefined>()
+  /** Increases with every answer applied; the layer and readiness hooks key on it. */
+  version = $state(0)
+  /** The query of the cells shown. */
+  query = $state.raw<HexQuery | undefined>()
+
+  scale = $derived(countScale(this.cells.map(c => c.count)))
+  total = $derived(this.cells.reduce((sum, c) => sum + c.count, 0))
+
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private lastKey: string | undefined
+  private readonly fetchLatest = latest((signal, q: HexQuery) => api.hexes(q, signal))
+
+  /** Asks for new cells after the debounce; the same query twice in a row is ignored. */
+  request (query: HexQuery, { immediate = false, force = false } = {}): void {
+    const key = JSON.stringify(query)
+    if (!force && key === this.lastKey) return
+    this.lastKey = key
+    clearTimeout(this.timer)
+    this.status = 'loading'
+    this.error = undefined
+    const run = () => { void this.load(query) }
+    if (immediate) run()
+    else this.timer = setTimeout(run, HEX_FETCH_DEBOUNCE_MS)
+  }
+
+  /** Shows nothing (e.g. no category ticked) and cancels what is in flight. */
+  clear (): void {
+    clearTimeout(this.timer)
+    this.fetchLatest.cancel()
+    this.lastKey = undefined
+    this.query = undefined
+    this.cells = []
+    this.res = undefined
+    this.error = undefined
+    this.status = 'ready'
+    this.version++
+  }
+
+  retry (): void {
+    if (this.query || this.lastKey) this.request(JSON.parse(this.lastKey ?? JSON.stringify(this.query)), { immediate: true, force: true })
+  }
+
+  private async load (query: HexQuery): Promise<void> {
+    try {
+      const answer = await this.fetchLatest(query)
+      this.cells = answer.cells
+      this.res = answer.res
+      this.query = query
+      this.status = 'ready'
+      this.version++
+    } catch (err) {
+      if (isAbortError(err)) return
+      this.status = 'error'
+      this.error = err instanceof ApiError
+        ? { kind: 'request', message: err.message }
+        : { kind: 'network', message: err instanceof Error ? err.message : String(err) }
+    }
+  }
+}
