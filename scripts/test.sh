@@ -16,6 +16,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# 0. The shared geodata folder (never copied into the repository).
+geo_dir="${GEO_DIR:-../shared/geo}"
+if [ ! -f "$geo_dir/haiphong_wards_2025.geojson" ]; then
+  say "The geodata folder $geo_dir is missing or incomplete: put the shared folder beside the project (../shared/geo) or set GEO_DIR."
+  exit 1
+fi
+
 # 1. Chromium for the browser test (Debian's; playwright-core never downloads one).
 command -v chromium >/dev/null 2>&1 || apt_install chromium
 # Noto fonts give the page's Vietnamese text its diacritics in screenshots.

@@ -29,9 +29,17 @@ export default async function setup (project: TestProject) {
   const databaseUrl = url.toString()
   const config = loadConfig()
   const db = await openDatabase({ databaseUrl, pgliteDir: '' })
-  await migrate(db.sql)
-  const paths = geoPaths(config.geoDir)
-  await importCommunes(db.sql, paths.provinceWards('haiphong_wards_2025.geojson'), { attributesFile: paths.attributes, provincesFile: paths.provinces })
+  try {
+    await migrate(db.sql)
+    const paths = geoPaths(config.geoDir)
+    await importCommunes(db.sql, paths.provinceWards('haiphong_wards_2025.geojson'), { attributesFile: paths.attributes, provincesFile: paths.provinces })
+  } catch (error) {
+    // Leave nothing behind: no stray database, no open connection keeping the run alive.
+    await db.close()
+    await admin`drop database if exists ${admin(name)} with (force)`
+    await admin.end()
+    throw error
+  }
   await db.close()
   project.provide('databaseUrl', databaseUrl)
   project.provide('geoDir', config.geoDir)
