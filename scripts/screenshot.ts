@@ -5,7 +5,8 @@
  *
  * Waits up to 60 s for `document.body.dataset.hexesReady === 'true'`; on timeout it still saves
  * the picture and exits 1. Logs console errors, page errors, failed requests and any request to
- * a host other than this machine (the page must work offline).
+ * a host other than this machine (the page must work offline). Signs in through the login form
+ * as SCREENSHOT_USER / SCREENSHOT_PASSWORD (default: the embedded demo's admin).
  */
 import { chromium } from 'playwright-core'
 
@@ -39,7 +40,7 @@ async function main (): Promise<number> {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) usage()
 
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
@@ -71,6 +72,13 @@ async function main (): Promise<number> {
 
     const started = Date.now()
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: READY_TIMEOUT_MS })
+    // The page asks for a sign-in first: SCREENSHOT_USER / SCREENSHOT_PASSWORD (default: the demo admin).
+    await page.waitForFunction(() => document.body.dataset.authState !== undefined, undefined, { timeout: READY_TIMEOUT_MS })
+    if (await page.evaluate(() => document.body.dataset.authState === 'anonymous')) {
+      await page.getByTestId('login-username').fill(process.env.SCREENSHOT_USER ?? 'admin')
+      await page.getByTestId('login-password').fill(process.env.SCREENSHOT_PASSWORD ?? 'demo-admin-2025')
+      await page.getByTestId('login-submit').click()
+    }
     try {
       await page.waitForFunction(() => document.body.dataset.hexesReady === 'true',
         undefined, { timeout: Math.max(1_000, READY_TIMEOUT_MS - (Date.now() - started)) })

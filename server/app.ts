@@ -4,6 +4,10 @@ import validation from './plugins/validation.ts'
 import errorHandler from './plugins/error-handler.ts'
 import database from './plugins/database.ts'
 import staticFiles from './plugins/static-files.ts'
+import auth from './plugins/auth.ts'
+import helmet from '@fastify/helmet'
+import authRoutes from './auth/routes.ts'
+import auditRoutes from './audit/routes.ts'
 import healthRoutes from './health/routes.ts'
 import geographyRoutes from './communes/routes.ts'
 import incidentRoutes from './incidents/routes.ts'
@@ -14,6 +18,8 @@ export interface AppOptions {
   geoDir: string
   webDir?: string
   logger?: FastifyServerOptions['logger']
+  /** Mark the session cookie Secure (serve over HTTPS, or behind a proxy that does). */
+  cookieSecure?: boolean
 }
 
 /** Largest accepted request body (JSON). Bulk imports get their own, larger limit. */
@@ -26,7 +32,32 @@ export async function buildApp (options: AppOptions) {
   app.removeContentTypeParser('text/plain')
   await app.register(validation)
   await app.register(errorHandler)
+  await app.register(helmet, {
+    // The map needs its own workers (blob:), WebGL textures (data:, blob:) and inline style
+    // attributes set by MapLibre; everything else comes from this server only. CORS stays closed:
+    // no Access-Control-* headers are sent, so other sites' pages cannot read the API.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        childSrc: ["'self'", 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null
+      }
+    },
+    // Served over plain HTTP on localhost by default; HSTS belongs to the TLS front.
+    hsts: false
+  })
   await app.register(database, { db: options.db })
+  await app.register(auth, { cookieSecure: options.cookieSecure ?? false })
+  await app.register(authRoutes)
+  await app.register(auditRoutes)
   await app.register(healthRoutes)
   await app.register(geographyRoutes)
   await app.register(incidentRoutes)

@@ -3,8 +3,9 @@ import { openDatabase, type Database } from './db/connection.ts'
 import { migrate } from './db/migrate.ts'
 import { importCommunes } from './communes/import.ts'
 import { loadDemoData } from './demo/load-demo.ts'
+import { ensureDemoUsers, type DemoAccount } from './auth/demo-users.ts'
 
-export interface Prepared { db: Database, config: Config, migrations: string[], loaded: string[] }
+export interface Prepared { db: Database, config: Config, migrations: string[], loaded: string[], demoAccounts: DemoAccount[] }
 
 /**
  * Opens the database (embedded unless DATABASE_URL), migrates it, and when it holds no communes
@@ -29,5 +30,15 @@ export async function prepareDatabase (config: Config = loadConfig(), log: (line
       `${demo.incidents} incidents from ${demo.from.toISOString().slice(0, 10)} to ${demo.end.toISOString().slice(0, 10)} (${Date.now() - demoStarted} ms)`)
     for (const line of loaded) log(`Loaded ${line}`)
   }
-  return { db, config, migrations, loaded }
+  // Demo accounts exist only while the database has no users of its own.
+  let demoAccounts: DemoAccount[] = []
+  const [{ demo }] = await db.sql<{ demo: boolean }[]>`
+    select not exists (select from users where not is_demo) and exists (select from communes where province_code = ${config.demoProvince}) as demo` as unknown as [{ demo: boolean }]
+  if (demo) {
+    const result = await ensureDemoUsers(db.sql, config.demoProvince)
+    demoAccounts = result.accounts
+    log(result.created ? 'Created demo accounts (one per role):' : 'Demo accounts (unless their passwords were changed):')
+    for (const a of demoAccounts) log(`  ${a.role.padEnd(21)} ${a.username.padEnd(18)} password ${a.password.padEnd(19)} ${a.jurisdiction}`)
+  }
+  return { db, config, migrations, loaded, demoAccounts }
 }

@@ -5,6 +5,10 @@ import { openDatabase } from './db/connection.ts'
 import { migrate } from './db/migrate.ts'
 import { importCommunes } from './communes/import.ts'
 import { loadDemoData } from './demo/load-demo.ts'
+import { randomBytes } from 'node:crypto'
+import { accountRepository } from './auth/repository.ts'
+import { hashPassword, MIN_PASSWORD_LENGTH } from './auth/passwords.ts'
+import { ROLES, type Role } from './auth/roles.ts'
 
 const usage = `Usage: npm run cli -- <command> [options]
 
@@ -16,6 +20,12 @@ Commands:
                                             vn_wards_2025_attributes.csv (population)
   generate-demo --province <code> [--seed <n>] [--days <n>] [--scale <x>]
                                             replace the province's generated teams and incidents
+  create-user --username <name> --role <role> [--province <code> | --commune <code> | --team <id>]
+              [--full-name <text>] [--password <text>]
+                                            roles: admin, province_command (--province),
+                                            commune_police (--commune), team_member (--team),
+                                            disaster_coordinator (--province or --commune);
+                                            without --password a random one is printed once
 
 Uses DATABASE_URL when set, else the embedded database in PGLITE_DIR (.data/pglite).`
 
@@ -30,7 +40,8 @@ async function main (argv: string[]) {
     allowPositionals: true,
     options: {
       attributes: { type: 'string' }, province: { type: 'string' }, seed: { type: 'string' },
-      days: { type: 'string' }, scale: { type: 'string' }
+      days: { type: 'string' }, scale: { type: 'string' }, username: { type: 'string' }, role: { type: 'string' },
+      commune: { type: 'string' }, team: { type: 'string' }, 'full-name': { type: 'string' }, password: { type: 'string' }
     }
   })
   const number = (name: string, value: string | undefined, fallback: number) => {
@@ -39,7 +50,18 @@ async function main (argv: string[]) {
     if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`)
     return n
   }
-  if (!['migrate', 'import-communes', 'generate-demo'].includes(command)) throw new UsageError(`unknown command "${command}"`)
+  if (!['migrate', 'import-communes', 'generate-demo', 'create-user'].includes(command)) throw new UsageError(`unknown command "${command}"`)
+  if (command === 'create-user') {
+    if (!values.username || !values.role) throw new UsageError('create-user needs --username and --role')
+    if (!(ROLES as readonly string[]).includes(values.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`)
+    const needs: Record<string, string[]> = { admin: [], province_command: ['province'], commune_police: ['commune'], team_member: ['team'], disaster_coordinator: ['province', 'commune'] }
+    const given = (['province', 'commune', 'team'] as const).filter(k => values[k] !== undefined)
+    const allowed = needs[values.role]!
+    if (given.length !== (allowed.length ? 1 : 0) || given.some(k => !allowed.includes(k))) {
+      throw new UsageError(`--role ${values.role} needs ${allowed.length ? allowed.map(k => `--${k}`).join(' or ') : 'no jurisdiction option'}`)
+    }
+    if (values.password !== undefined && values.password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`--password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  }
   if (command === 'import-communes' && positionals.length !== 1) throw new UsageError('import-communes needs exactly one GeoJSON file')
   if (command === 'generate-demo' && !values.province) throw new UsageError('generate-demo needs --province <code>')
 
@@ -54,6 +76,15 @@ async function main (argv: string[]) {
         provincesFile: paths.provinces
       })
       console.log(`Imported ${result.communes} communes of province ${result.provinces.join(', ')}: ${result.inserted} new, ${result.updated} updated`)
+    } else if (command === 'create-user') {
+      const password = values.password ?? randomBytes(12).toString('base64url')
+      const user = await accountRepository(db.sql).create({
+        username: values.username!, role: values.role as Role, full_name: values['full-name'] ?? values.username!,
+        province_code: values.role === 'team_member' ? null : values.province ?? null,
+        commune_code: values.commune ?? null, team_id: values.team ?? null, password_hash: await hashPassword(password)
+      }).catch(error => { throw new UsageError(`cannot create ${values.username}: ${(error as Error).message}`) })
+      console.log(`Created ${user.role} ${user.username} (id ${user.id}, province ${user.province_code ?? '-'}, commune ${user.commune_code ?? '-'}, team ${user.team_id ?? '-'})`)
+      if (!values.password) console.log(`Password (shown once): ${password}`)
     } else if (command === 'generate-demo') {
       const result = await loadDemoData(db, {
         provinceCode: values.province!,
@@ -71,7 +102,7 @@ async function main (argv: string[]) {
   }
 }
 
-main(process.argv.slice(2)).catch(error => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     console.error(`Error: ${(error as Error).message}\n\n${usage}`)
     process.exit(2)

@@ -19,6 +19,8 @@ export interface Config {
   /** Province loaded as the demo when the database is empty. */
   demoProvince: string
   logLevel: string
+  /** Send the session cookie only over HTTPS. */
+  cookieSecure: boolean
 }
 
 function intFrom (value: string | undefined, fallback: number, name: string): number {
@@ -38,7 +40,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     demoSeed: intFrom(env.DEMO_SEED, 2025, 'DEMO_SEED'),
     demoDays: intFrom(env.DEMO_DAYS, 180, 'DEMO_DAYS'),
     demoProvince: env.DEMO_PROVINCE ?? '31',
-    logLevel: env.LOG_LEVEL ?? 'warn'
+    logLevel: env.LOG_LEVEL ?? 'warn',
+    cookieSecure: env.COOKIE_SECURE === 'true'
   }
 }
 

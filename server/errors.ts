@@ -4,7 +4,9 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
-    readonly field: string | null = null
+    readonly field: string | null = null,
+    /** Seconds, sent as Retry-After with a 429. */
+    readonly retryAfter: number | null = null
   ) {
     super(message)
   }
@@ -25,8 +27,24 @@ export const errors = {
     new ApiError(413, 'body_too_large', `body: larger than the limit of ${limit} bytes`, 'body'),
   unsupportedMediaType: (type: string) =>
     new ApiError(415, 'unsupported_media_type', `content-type: ${type || '(none)'} is not accepted here`, 'content-type'),
+  unauthenticated: () =>
+    new ApiError(401, 'unauthenticated', 'sign in first: no valid session cookie or bearer token', null),
+  invalidCredentials: () =>
+    new ApiError(401, 'invalid_credentials', 'username or password is wrong', null),
+  forbidden: (field: string | null, what: string) =>
+    new ApiError(403, 'forbidden', field ? `${field}: ${what}` : what, field),
+  accountLocked: (minutes: number) =>
+    new ApiError(423, 'account_locked', `too many failed sign-ins: the account is locked for ${minutes} more minute(s)`, null),
+  tooManyAttempts: (seconds: number) =>
+    new ApiError(429, 'too_many_attempts', `too many failed sign-ins: try again in ${seconds} s`, null, seconds),
   notFound: (what: string) =>
     new ApiError(404, 'not_found', `${what} does not exist`, null)
 } as const
+
+/** Errors raised by PostgreSQL that are the client's doing, by SQLSTATE. */
+export const POSTGRES_CLIENT_ERRORS: Record<string, () => ApiError> = {
+  // A row-level security policy refused a write: outside the user's jurisdiction or role.
+  42501: () => new ApiError(403, 'forbidden', 'outside your jurisdiction or role', null)
+}
 
 export interface ErrorBody { error: string, message: string, field: string | null }

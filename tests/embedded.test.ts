@@ -27,7 +27,15 @@ describe('embedded database (PGlite + PostGIS)', () => {
     const health = (await app.inject({ url: '/api/health' })).json()
     expect(health).toMatchObject({ status: 'ok', database: 'embedded' })
 
-    const hexes = await app.inject({ url: '/api/hexes?province=31&res=7' })
+    // One demo account per role, printed at start; sign in as the administrator.
+    expect(prepared.demoAccounts.map(a => a.role).sort()).toEqual(['admin', 'commune_police', 'disaster_coordinator', 'province_command', 'team_member'])
+    const admin = prepared.demoAccounts.find(a => a.role === 'admin')!
+    const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: admin.username, password: admin.password } })
+    expect(login.statusCode).toBe(200)
+    const headers = { cookie: `vnpm_session=${login.cookies[0]!.value}` }
+    expect((await app.inject({ url: '/api/hexes?province=31&res=7' })).statusCode).toBe(401)
+
+    const hexes = await app.inject({ url: '/api/hexes?province=31&res=7', headers })
     expect(hexes.statusCode).toBe(200)
     const body = hexes.json() as { source: string, total: number, cells: { h3: string, count: number }[] }
     expect(body.source).toBe('rollup')
@@ -44,7 +52,15 @@ describe('embedded database (PGlite + PostGIS)', () => {
     }
     expect(new Map(body.cells.map(c => [c.h3, c.count]))).toEqual(recount)
 
-    const created = await app.inject({ method: 'POST', url: '/api/incidents', payload: { lon: 106.6880, lat: 20.8610, category: 'fire', severity: 4, occurred_at: new Date(Date.now() - 60_000).toISOString(), description: 'Cháy kho hàng' } })
+    // Row-level security works on the embedded backend too: the commune account sees its commune only.
+    const police = prepared.demoAccounts.find(a => a.role === 'commune_police')!
+    const policeLogin = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: police.username, password: police.password } })
+    const policeHexes = (await app.inject({ url: '/api/hexes?province=31&res=7', headers: { cookie: `vnpm_session=${policeLogin.cookies[0]!.value}` } })).json()
+    const [own] = await prepared.db.sql<{ n: number }[]>`select count(*)::int as n from incidents where commune_code = ${police.username.split('.')[1]!}`
+    expect(policeHexes.total).toBe(own!.n)
+    expect(policeHexes.total).toBeLessThan(body.total)
+
+    const created = await app.inject({ method: 'POST', url: '/api/incidents', headers, payload: { lon: 106.6880, lat: 20.8610, category: 'fire', severity: 4, occurred_at: new Date(Date.now() - 60_000).toISOString(), description: 'Cháy kho hàng' } })
     expect(created.statusCode).toBe(201)
     await app.close()
   })
@@ -55,5 +71,6 @@ describe('embedded database (PGlite + PostGIS)', () => {
     prepared = await prepareDatabase(config)
     expect(prepared.migrations).toEqual([])
     expect(prepared.loaded).toEqual([])
+    expect(prepared.demoAccounts).toHaveLength(5)
   })
 })

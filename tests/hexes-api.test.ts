@@ -23,7 +23,7 @@ async function allIncidents (query: string): Promise<Feature[]> {
   let cursor: string | null = null
   do {
     const res: { statusCode: number, json: () => { features: Feature[], next_cursor: string | null } } =
-      await t.app.inject({ url: `/api/incidents?${query}&limit=700${cursor ? `&cursor=${cursor}` : ''}` })
+      await t.inject({ url: `/api/incidents?${query}&limit=700${cursor ? `&cursor=${cursor}` : ''}` })
     expect(res.statusCode).toBe(200)
     const body = res.json()
     features.push(...body.features)
@@ -43,7 +43,7 @@ function recount (features: Feature[], res: number): Map<string, number> {
 }
 
 async function hexes (query: string) {
-  const res = await t.app.inject({ url: `/api/hexes?${query}` })
+  const res = await t.inject({ url: `/api/hexes?${query}` })
   expect(res.statusCode, query).toBe(200)
   return res.json() as { res: number, source: string, total: number, cells: { h3: string, count: number }[] }
 }
@@ -76,7 +76,7 @@ describe('GET /api/incidents (list)', () => {
     expect(firstHalf.length).toBe(all.filter(f => new Date(f.properties.occurred_at).getTime() < cut).length)
     const box = [106.683, 20.856, 106.693, 20.866]
     const inBox = await allIncidents(`bbox=${box.join(',')}&from=${FROM}&to=${TO}`)
-    const res = await t.app.inject({ url: `/api/incidents?bbox=${box.join(',')}&from=${FROM}&to=${TO}&limit=5000` })
+    const res = await t.inject({ url: `/api/incidents?bbox=${box.join(',')}&from=${FROM}&to=${TO}&limit=5000` })
     const coords = res.json().features.map((f: { geometry: { coordinates: number[] } }) => f.geometry.coordinates)
     expect(inBox.length).toBeGreaterThan(100)
     for (const [lon, lat] of coords) {
@@ -148,17 +148,17 @@ describe('GET /api/hexes', () => {
       ['province=31&category=arson', 'category'], ['province=31&bbox=1,2,3,4', 'bbox'],
       ['province=31&from=2024-05-01&to=2024-04-01', 'to'], ['unknown=1', 'unknown']
     ] as const) {
-      const res = await t.app.inject({ url: `/api/hexes?${query}` })
+      const res = await t.inject({ url: `/api/hexes?${query}` })
       expect(res.statusCode, query).toBe(400)
       expect(res.json().field, query).toBe(field)
     }
-    expect((await t.app.inject({ url: '/api/hexes?province=77' })).statusCode).toBe(404)
+    expect((await t.inject({ url: '/api/hexes?province=77' })).statusCode).toBe(404)
   })
 })
 
 describe('GET /api/communes and /api/provinces', () => {
   it('serves Hải Phòng\'s 114 communes with names, population and area', async () => {
-    const res = await t.app.inject({ url: '/api/communes?province=31' })
+    const res = await t.inject({ url: '/api/communes?province=31' })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toContain('application/geo+json')
     const body = res.json()
@@ -169,7 +169,7 @@ describe('GET /api/communes and /api/provinces', () => {
     expect(haiDuong.properties).toMatchObject({ name: 'Phường Hải Dương', name_en: 'Hai Duong Ward', province_code: '31', population: 102648 })
     expect(haiDuong.geometry.type).toBe('MultiPolygon')
     expect(haiDuong.properties.area_km2).toBeCloseTo(area(haiDuong) / 1e6, 0)
-    const provinces = (await t.app.inject({ url: '/api/provinces' })).json()
+    const provinces = (await t.inject({ url: '/api/provinces' })).json()
     const hp = provinces.find((p: { code: string }) => p.code === '31')
     expect(hp).toMatchObject({ name: 'Thành phố Hải Phòng', name_en: 'Haiphong City', commune_count: 114 })
     // The extent reaches Bạch Long Vĩ island, far out in the Gulf of Tonkin.
@@ -178,7 +178,7 @@ describe('GET /api/communes and /api/provinces', () => {
   })
 
   it('answers /api/health with the PostGIS version and backend', async () => {
-    const body = (await t.app.inject({ url: '/api/health' })).json()
+    const body = (await t.inject({ url: '/api/health' })).json()
     expect(body).toMatchObject({ status: 'ok', database: 'server' })
     expect(body.postgis).toMatch(/^3\./)
   })

@@ -31,7 +31,7 @@ afterAll(async () => { await t.close() })
 
 describe('POST /api/incidents', () => {
   it('stores a valid incident with the commune found by point-in-polygon and its res-10 cell', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/incidents', payload: valid })
+    const res = await t.inject({ method: 'POST', url: '/api/incidents', payload: valid })
     expect(res.statusCode).toBe(201)
     const body = res.json()
     expect(body.geometry.coordinates).toEqual([valid.lon, valid.lat])
@@ -42,13 +42,13 @@ describe('POST /api/incidents', () => {
     expect(body.properties.description).toBe('Trộm cắp xe máy tại chợ')
     const { latLngToCell } = await import('h3-js')
     expect(body.properties.h3).toBe(latLngToCell(valid.lat, valid.lon, 10))
-    const again = await t.app.inject({ url: `/api/incidents/${body.properties.id}` })
+    const again = await t.inject({ url: `/api/incidents/${body.properties.id}` })
     expect(again.statusCode).toBe(200)
     expect(again.json()).toEqual(body)
   })
 
   it('reads a time without offset as Vietnam time', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/incidents', payload: { ...valid, occurred_at: '2025-10-02T08:00:00' } })
+    const res = await t.inject({ method: 'POST', url: '/api/incidents', payload: { ...valid, occurred_at: '2025-10-02T08:00:00' } })
     expect(res.statusCode).toBe(201)
     expect(res.json().properties.occurred_at).toBe('2025-10-02T01:00:00.000Z')
   })
@@ -81,7 +81,7 @@ describe('POST /api/incidents', () => {
   for (const [what, request, status, error, field] of rejections) {
     it(`rejects ${what} with ${status} ${error} naming "${field}", storing nothing`, async () => {
       const before = await incidentCount()
-      const res = await t.app.inject({ method: 'POST', url: '/api/incidents', ...request() })
+      const res = await t.inject({ method: 'POST', url: '/api/incidents', ...request() })
       expect(res.statusCode).toBe(status)
       const body = res.json()
       expect(body).toMatchObject({ error, field })
@@ -92,7 +92,7 @@ describe('POST /api/incidents', () => {
 
   it('never answers a bad request with a 5xx', async () => {
     for (const payload of ['null', '[]', '"text"', '{"lon": null}', '{"lon": 1e400}']) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/incidents', payload, headers: { 'content-type': 'application/json' } })
+      const res = await t.inject({ method: 'POST', url: '/api/incidents', payload, headers: { 'content-type': 'application/json' } })
       expect(res.statusCode, payload).toBeGreaterThanOrEqual(400)
       expect(res.statusCode, payload).toBeLessThan(500)
     }
@@ -114,15 +114,15 @@ describe('GET /api/incidents', () => {
       ['/api/incidents?province=hp', 'province']
     ]
     for (const [url, field] of cases) {
-      const res = await t.app.inject({ url })
+      const res = await t.inject({ url })
       expect(res.statusCode, url).toBe(400)
       expect(res.json().field, url).toBe(field)
     }
   })
 
   it('answers 404 for a province or commune that does not exist', async () => {
-    expect((await t.app.inject({ url: '/api/incidents?province=99' })).statusCode).toBe(404)
-    expect((await t.app.inject({ url: '/api/incidents?commune=99999' })).statusCode).toBe(404)
-    expect((await t.app.inject({ url: '/api/incidents/123456789' })).statusCode).toBe(404)
+    expect((await t.inject({ url: '/api/incidents?province=99' })).statusCode).toBe(404)
+    expect((await t.inject({ url: '/api/incidents?commune=99999' })).statusCode).toBe(404)
+    expect((await t.inject({ url: '/api/incidents/123456789' })).statusCode).toBe(404)
   })
 })

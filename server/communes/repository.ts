@@ -31,6 +31,21 @@ export function geographyRepository (sql: Sql) {
       return row !== undefined
     },
 
+    /** The province a commune belongs to, or null when there is no such commune. */
+    async provinceOfCommune (code: string): Promise<string | null> {
+      const [row] = await sql<{ province_code: string }[]>`select province_code from communes where code = ${code}`
+      return row?.province_code ?? null
+    },
+
+    /** The commune holding a point (point-in-polygon on the commune pieces), or null. */
+    async locate (lon: number, lat: number): Promise<{ commune_code: string, province_code: string } | null> {
+      const [row] = await sql<{ commune_code: string, province_code: string }[]>`
+        select p.commune_code, p.province_code from commune_parts p
+        where st_intersects(p.geom, st_setsrid(st_makepoint(${lon}, ${lat}), 4326))
+        limit 1`
+      return row ?? null
+    },
+
     async communeCount (): Promise<number> {
       const [row] = await sql<{ n: number }[]>`select count(*)::int as n from communes`
       return row!.n

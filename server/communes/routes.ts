@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { errors } from '../errors.ts'
+import { assertAreaVisible } from '../auth/area-scope.ts'
+import { scopeOf } from '../auth/roles.ts'
 import { errorResponses, provinceCode } from '../http/schemas.ts'
 
 export default async function geographyRoutes (app: FastifyInstance) {
@@ -19,7 +20,15 @@ export default async function geographyRoutes (app: FastifyInstance) {
         }
       }
     }
-  }, async () => app.geography.provinces())
+  }, async (request) => {
+    // Everyone sees the provinces their jurisdiction touches (a commune user: their own province).
+    const user = request.user!
+    const scope = scopeOf(user)
+    const provinces = await app.geography.provinces()
+    if (scope.kind === 'national') return provinces
+    const own = scope.kind === 'province' ? scope.province : await app.geography.provinceOfCommune(scope.commune)
+    return provinces.filter(p => p.code === own)
+  })
 
   app.get<{ Querystring: { province?: string, simplify: number } }>('/api/communes', {
     schema: {
@@ -35,8 +44,15 @@ export default async function geographyRoutes (app: FastifyInstance) {
     }
   }, async (request, reply) => {
     const { province, simplify } = request.query
-    if (province && !(await app.geography.provinceExists(province))) throw errors.notFound(`province ${province}`)
-    const collection = await app.geography.communesGeoJson(province ?? null, simplify)
+    const user = request.user!
+    let provinceCode = province ?? null
+    if (provinceCode) await assertAreaVisible(app, user, { kind: 'province', code: provinceCode })
+    else if (scopeOf(user).kind !== 'national') {
+      // Without a province, a non-national user gets their own province's communes.
+      const scope = scopeOf(user)
+      provinceCode = scope.kind === 'province' ? scope.province : await app.geography.provinceOfCommune((scope as { commune: string }).commune)
+    }
+    const collection = await app.geography.communesGeoJson(provinceCode, simplify)
     return reply.type('application/geo+json; charset=utf-8').send(collection)
   })
 }

@@ -59,7 +59,7 @@ export async function loadDemoData (db: Database, options: DemoOptions): Promise
   let members = 0
   await db.sql.begin(async tx => {
     await tx`delete from incidents where province_code = ${options.provinceCode} and is_generated`
-    await tx`delete from teams where province_code = ${options.provinceCode} and is_generated`
+    const oldTeams = (await tx<{ id: bigint }[]>`select id from teams where province_code = ${options.provinceCode} and is_generated`).map(t => String(t.id))
     const inserted = await tx<{ id: bigint, commune_code: string, name: string }[]>`
       insert into teams (province_code, commune_code, name, is_generated)
       select province_code, commune_code, name, true
@@ -67,12 +67,17 @@ export async function loadDemoData (db: Database, options: DemoOptions): Promise
                   ${teams.map(t => t.name)}::text[]) as u (province_code, commune_code, name)
       returning id, commune_code, name`
     const idOf = new Map(inserted.map(t => [`${t.commune_code}|${t.name}`, t.id]))
-    const flat = teams.flatMap(t => t.members.map(m => ({ ...m, team_id: String(idOf.get(`${t.commune_code}|${t.name}`)), province_code: t.province_code })))
+    const flat = teams.flatMap(t => t.members.map(m => ({ ...m, team_id: String(idOf.get(`${t.commune_code}|${t.name}`)), province_code: t.province_code, commune_code: t.commune_code })))
     members = flat.length
     await tx`
-      insert into team_members (team_id, province_code, full_name, role, phone)
-      select * from unnest(${flat.map(m => m.team_id)}::bigint[], ${flat.map(m => m.province_code)}::text[],
+      insert into team_members (team_id, province_code, commune_code, full_name, role, phone)
+      select * from unnest(${flat.map(m => m.team_id)}::bigint[], ${flat.map(m => m.province_code)}::text[], ${flat.map(m => m.commune_code)}::text[],
                            ${flat.map(m => m.full_name)}::text[], ${flat.map(m => m.role)}::text[], ${flat.map(m => m.phone)}::text[])`
+    // Accounts of members of replaced teams move to the first new team of their commune.
+    await tx`
+      update users u set team_id = (select min(t.id) from teams t where t.commune_code = u.commune_code and t.id <> all(${oldTeams}::bigint[]))
+      where u.team_id = any(${oldTeams}::bigint[])`
+    await tx`delete from teams where id = any(${oldTeams}::bigint[])`
   })
 
   const incidents = await bulkInsertIncidents(db, generateIncidents(input), { isGenerated: true, onProgress: options.onProgress })

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 
 export default async function healthRoutes (app: FastifyInstance) {
   app.get('/api/health', {
+    config: { public: true },
     schema: {
       response: {
         200: {

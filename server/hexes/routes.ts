@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import { bigintToH3, MAX_QUERY_RESOLUTION, MIN_QUERY_RESOLUTION } from '../h3/cells.ts'
 import { isLocalMidnight, localDay } from '../http/params.ts'
 import { areaAndWindowQuery, errorResponses } from '../http/schemas.ts'
-import { assertAreaExists, parseIncidentFilter } from '../incidents/routes.ts'
-import { ROLLUP_RESOLUTION, type IncidentFilter } from '../incidents/repository.ts'
+import { parseIncidentFilter } from '../incidents/routes.ts'
+import { incidentRepository, ROLLUP_RESOLUTION, type IncidentFilter } from '../incidents/repository.ts'
+import { assertAreaVisible } from '../auth/area-scope.ts'
 
 interface HexQuery { res: number, province?: string, commune?: string, bbox?: string, from?: string, to?: string, category?: string }
 
@@ -45,15 +46,15 @@ export default async function hexRoutes (app: FastifyInstance) {
   }, async (request) => {
     const { res } = request.query
     const filter = parseIncidentFilter(request.query)
-    await assertAreaExists(app, filter.area)
+    await assertAreaVisible(app, request.user!, filter.area)
     const useRollup = rollupCanAnswer(filter, res)
-    const rows = useRollup
-      ? await app.incidents.hexCountsFromRollup({
+    const rows = await request.scoped(tx => useRollup
+      ? incidentRepository(tx).hexCountsFromRollup({
         ...filter,
         fromDay: filter.from ? localDay(filter.from) : null,
         toDay: filter.to ? localDay(filter.to) : null
       }, res)
-      : await app.incidents.hexCountsRaw(filter, res)
+      : incidentRepository(tx).hexCountsRaw(filter, res))
     let total = 0
     const cells = rows.map(row => {
       total += row.count

@@ -59,27 +59,17 @@ function incidentConditions (sql: Sql, f: IncidentFilter) {
 
 export function incidentRepository (sql: Sql) {
   return {
-    /** Stores one incident; its commune comes from point-in-polygon. Null when no commune holds the point. */
-    async insert (incident: NewIncident): Promise<IncidentRow | null> {
+    /** Stores one incident in the commune the caller located it in (see geography.locate). */
+    async insert (incident: NewIncident, place: { commune_code: string, province_code: string }): Promise<IncidentRow> {
       const [row] = await sql<IncidentRow[]>`
-        with located as (
-          select p.commune_code, p.province_code
-          from commune_parts p
-          where st_intersects(p.geom, st_setsrid(st_makepoint(${incident.lon}, ${incident.lat}), 4326))
-          limit 1
-        ), inserted as (
-          insert into incidents as i (province_code, commune_code, category, severity, status,
-                                 occurred_at, reported_at, description, geom, h3, is_generated)
-          select l.province_code, l.commune_code, ${incident.category}, ${incident.severity},
-                 ${incident.status ?? 'reported'}, ${incident.occurred_at},
-                 ${incident.reported_at ?? sql`now()`}, ${incident.description},
-                 st_setsrid(st_makepoint(${incident.lon}, ${incident.lat}), 4326),
-                 ${storedCellOf(incident.lon, incident.lat)}, ${incident.is_generated ?? false}
-          from located l
-          returning ${incidentColumns(sql)}
-        )
-        select * from inserted`
-      return row ?? null
+        insert into incidents as i (province_code, commune_code, category, severity, status,
+                                    occurred_at, reported_at, description, geom, h3, is_generated)
+        values (${place.province_code}, ${place.commune_code}, ${incident.category}, ${incident.severity},
+                ${incident.status ?? 'reported'}, ${incident.occurred_at}, ${incident.reported_at ?? sql`now()`},
+                ${incident.description}, st_setsrid(st_makepoint(${incident.lon}, ${incident.lat}), 4326),
+                ${storedCellOf(incident.lon, incident.lat)}, ${incident.is_generated ?? false})
+        returning ${incidentColumns(sql)}`
+      return row!
     },
 
     async findById (id: string): Promise<IncidentRow | null> {

@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import { errors } from '../errors.ts'
-import { CATEGORIES, parseArea, parseCategories, parseTime, parseTimeWindow, type Area, type Category } from '../http/params.ts'
+import { CATEGORIES, parseArea, parseCategories, parseTime, parseTimeWindow, type Category } from '../http/params.ts'
 import { areaAndWindowQuery, errorResponses } from '../http/schemas.ts'
-import { toFeature, type IncidentFilter, type ListCursor } from './repository.ts'
+import { incidentRepository, toFeature, type IncidentFilter, type ListCursor } from './repository.ts'
+import { assertAreaVisible, scopeCoversPlace } from '../auth/area-scope.ts'
+import { roleMay } from '../auth/roles.ts'
+import { recordAudit } from '../audit/record.ts'
 
 /** Reports may carry a clock a little ahead of the server's. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000
@@ -58,12 +61,6 @@ function decodeCursor (cursor: string): ListCursor {
   }
 }
 
-/** Checks that a province or commune named in a query exists, so a typo is a 404, not an empty map. */
-export async function assertAreaExists (app: FastifyInstance, area: Area): Promise<void> {
-  if (area.kind === 'province' && !(await app.geography.provinceExists(area.code))) throw errors.notFound(`province ${area.code}`)
-  if (area.kind === 'commune' && !(await app.geography.communeExists(area.code))) throw errors.notFound(`commune ${area.code}`)
-}
-
 export function parseIncidentFilter (query: Omit<ListQuery, 'limit' | 'cursor'>): IncidentFilter {
   return { area: parseArea(query), categories: parseCategories(query.category), ...parseTimeWindow(query) }
 }
@@ -95,10 +92,10 @@ export default async function incidentRoutes (app: FastifyInstance) {
   }, async (request) => {
     const filter = parseIncidentFilter(request.query)
     const after = request.query.cursor ? decodeCursor(request.query.cursor) : null
-    await assertAreaExists(app, filter.area)
+    await assertAreaVisible(app, request.user!, filter.area)
     const limit = request.query.limit
     // One extra row tells whether another page exists.
-    const rows = await app.incidents.list(filter, limit + 1, after)
+    const rows = await request.scoped(tx => incidentRepository(tx).list(filter, limit + 1, after))
     const page = rows.slice(0, limit)
     const last = page[page.length - 1]
     return {
@@ -114,7 +111,8 @@ export default async function incidentRoutes (app: FastifyInstance) {
       response: { 200: IncidentFeature, ...errorResponses }
     }
   }, async (request) => {
-    const row = await app.incidents.findById(request.params.id)
+    // Outside the jurisdiction the row is invisible, so the answer is the same 404 as for no row.
+    const row = await request.scoped(tx => incidentRepository(tx).findById(request.params.id))
     if (!row) throw errors.notFound(`incident ${request.params.id}`)
     return toFeature(row)
   })
@@ -122,14 +120,25 @@ export default async function incidentRoutes (app: FastifyInstance) {
   app.post<{ Body: NewIncidentBodyType }>('/api/incidents', {
     schema: { body: NewIncidentBody, response: { 201: IncidentFeature, ...errorResponses } }
   }, async (request, reply) => {
+    const user = request.user!
+    if (!roleMay(user.role, 'incidents:write')) throw errors.forbidden(null, `the role ${user.role} may not report incidents`)
     const body = request.body
     const occurredAt = parseTime('occurred_at', body.occurred_at)
     if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) throw errors.futureTime('occurred_at', body.occurred_at)
-    const row = await app.incidents.insert({
-      lon: body.lon, lat: body.lat, category: body.category, severity: body.severity,
-      occurred_at: occurredAt, description: body.description
+    const place = await app.geography.locate(body.lon, body.lat)
+    if (!place) throw errors.outsideCommunes(body.lon, body.lat)
+    if (!scopeCoversPlace(user, place)) throw errors.forbidden('lon,lat', `the point lies in commune ${place.commune_code}, outside your jurisdiction`)
+    const row = await request.scoped(async tx => {
+      const stored = await incidentRepository(tx).insert({
+        lon: body.lon, lat: body.lat, category: body.category, severity: body.severity,
+        occurred_at: occurredAt, description: body.description
+      }, place)
+      await recordAudit(tx, request, user, {
+        action: 'incident.create', entity: 'incident', entity_id: String(stored.id),
+        province_code: stored.province_code, commune_code: stored.commune_code, before: null, after: toFeature(stored).properties
+      })
+      return stored
     })
-    if (!row) throw errors.outsideCommunes(body.lon, body.lat)
     return reply.status(201).header('location', `/api/incidents/${row.id}`).send(toFeature(row))
   })
 }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { ApiError, errors, type ErrorBody } from '../errors.ts'
+import { ApiError, errors, POSTGRES_CLIENT_ERRORS, type ErrorBody } from '../errors.ts'
 
 interface ValidationIssue { instancePath: string, keyword: string, message?: string, params: Record<string, unknown> }
 
@@ -25,7 +25,9 @@ function describeValidation (issue: ValidationIssue, context: string): ApiError 
 export default fp(async function errorHandler (app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError & { validation?: ValidationIssue[], validationContext?: string }, request, reply) => {
     let apiError: ApiError | null = null
+    const postgresCode = (error as { code?: string }).code
     if (error instanceof ApiError) apiError = error
+    else if ((error as { name?: string }).name === 'PostgresError' && postgresCode && POSTGRES_CLIENT_ERRORS[postgresCode]) apiError = POSTGRES_CLIENT_ERRORS[postgresCode]!()
     else if (error.validation && error.validation.length > 0) apiError = describeValidation(error.validation[0]!, error.validationContext ?? 'request')
     else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error.statusCode === 400 && error instanceof SyntaxError)) apiError = errors.invalidJson(error.message)
     else if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') apiError = errors.invalidJson('the body is empty')
@@ -35,6 +37,7 @@ export default fp(async function errorHandler (app: FastifyInstance) {
       apiError = new ApiError(error.statusCode, error.code?.toLowerCase() ?? 'bad_request', error.message)
     }
     if (apiError) {
+      if (apiError.statusCode === 429 && apiError.retryAfter) reply.header('retry-after', String(apiError.retryAfter))
       const body: ErrorBody = { error: apiError.code, message: apiError.message, field: apiError.field }
       return reply.status(apiError.statusCode).send(body)
     }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { cellToLatLng, cellToParent, latLngToCell } from 'h3-js'
-import { testApp } from '../helpers/app.ts'
+import { testApp, TEST_PASSWORD } from '../helpers/app.ts'
 import { loadDemoData } from '../../server/demo/load-demo.ts'
 import { inject } from 'vitest'
 import { bulkInsertIncidents } from '../../server/incidents/bulk-insert.ts'
@@ -20,6 +20,13 @@ let baseUrl: string
 const CLUSTER = { lon: 106.7480, lat: 20.8270 }
 const CLUSTER_SIZE = 60
 const WINDOW = { from: '2025-06-01', to: '2025-07-01' }
+
+/** Signs the browser context in through the API (the login form has its own test). */
+async function signIn (page: Page, username = 'test.admin') {
+  const res = await t.injectAs(null, { method: 'POST', url: '/api/auth/login', payload: { username, password: TEST_PASSWORD } })
+  const cookie = res.cookies.find(c => c.name === 'vnpm_session')!
+  await page.context().addCookies([{ name: cookie.name, value: cookie.value, url: baseUrl }])
+}
 
 async function openMap (page: Page, query: string) {
   await page.goto(`${baseUrl}/?${query}`)
@@ -60,8 +67,9 @@ describe('map page in headless Chromium', () => {
     page.on('console', message => { if (message.type() === 'error') consoleErrors.push(message.text()) })
 
     const res = 8
+    await signIn(page)
     await openMap(page, `from=${WINDOW.from}&to=${WINDOW.to}&res=${res}&category=security`)
-    const expected = (await t.app.inject({ url: `/api/hexes?province=31&res=${res}&from=${WINDOW.from}&to=${WINDOW.to}&category=security` })).json()
+    const expected = (await t.inject({ url: `/api/hexes?province=31&res=${res}&from=${WINDOW.from}&to=${WINDOW.to}&category=security` })).json()
     expect(Number(await page.evaluate(() => document.body.dataset.hexCount))).toBe(expected.cells.length)
 
     // Hover the centre of the cluster's cell and read the tooltip.
@@ -94,8 +102,40 @@ describe('map page in headless Chromium', () => {
     await page.close()
   })
 
+  it('signs in through the login form and opens a commune account on its own commune', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    const hexRequests: string[] = []
+    page.on('request', request => { if (request.url().includes('/api/hexes')) hexRequests.push(request.url()) })
+    await page.goto(`${baseUrl}/?from=${WINDOW.from}&to=${WINDOW.to}`)
+    await page.getByTestId('login-form').waitFor({ state: 'visible', timeout: 60_000 })
+    await page.getByTestId('login-username').fill('test.commune10525')
+    await page.getByTestId('login-password').fill('wrong password')
+    await page.getByTestId('login-submit').click()
+    await page.getByTestId('login-error').waitFor({ state: 'visible' })
+    expect(await page.getByTestId('login-error').textContent()).toMatch(/không đúng/)
+    await page.getByTestId('login-password').fill(TEST_PASSWORD)
+    await page.getByTestId('login-submit').click()
+    await page.waitForFunction(() => document.body.dataset.authState === 'signed-in' && document.body.dataset.hexesReady === 'true' && document.body.dataset.mapReady === 'true', null, { timeout: 90_000 })
+    expect(await page.getByTestId('user-jurisdiction').textContent()).toContain('Phường Hải Dương')
+    // The map asks for the commune's hexes only and draws every cell of the answer.
+    const last = new URL(hexRequests[hexRequests.length - 1]!)
+    expect(last.searchParams.get('commune')).toBe('10525')
+    expect(last.searchParams.get('province')).toBeNull()
+    const expected = (await t.inject(`/api/hexes?${last.searchParams}`)).json()
+    expect(expected.cells.length).toBeGreaterThan(0)
+    expect(Number(await page.evaluate(() => document.body.dataset.hexCount))).toBe(expected.cells.length)
+    const center = await page.evaluate(() => (window as unknown as { __dashboard: { map: { getCenter: () => { lng: number, lat: number } } } }).__dashboard.map.getCenter())
+    expect(center.lng).toBeCloseTo(106.33, 1)
+    expect(center.lat).toBeCloseTo(20.94, 1)
+    await page.screenshot({ path: resolve(screenshotDir, 'map-commune-account.png') })
+    await page.getByTestId('logout').click()
+    await page.waitForFunction(() => document.body.dataset.authState === 'anonymous')
+    await page.close()
+  })
+
   it('switches the interface between Vietnamese and English', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await signIn(page)
     await openMap(page, `from=${WINDOW.from}&to=${WINDOW.to}&lang=vi`)
     const header = page.getByTestId('app-header')
     expect(await header.textContent()).toContain('Bản đồ')

@@ -3,6 +3,7 @@
  * `latest()` wraps a loader so that starting a new request cancels the stale one.
  */
 import type { FeatureCollection, MultiPolygon, Point } from 'geojson'
+import type { User } from '../auth/capabilities.ts'
 
 export const CATEGORIES = ['security', 'social_order', 'traffic', 'fire', 'rescue', 'flood', 'other'] as const
 export type Category = typeof CATEGORIES[number]
@@ -86,12 +87,42 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly field?: string
+    readonly field?: string,
+    /** Seconds from a `Retry-After` header (429, 423), when the server sent one. */
+    readonly retryAfter?: number
   ) {
     super(message)
     this.name = 'ApiError'
   }
 }
+
+/** True for the API's "no (valid) session" answer. */
+export function isUnauthenticated (err: unknown): boolean {
+  return err instanceof ApiError && err.status === 401 && err.code !== 'invalid_credentials'
+}
+
+/**
+ * `Retry-After` in whole seconds: either delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+ * Undefined when absent or unreadable.
+ */
+export function parseRetryAfter (value: string | null | undefined, now = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined
+  const text = value.trim()
+  if (/^\d+$/.test(text)) return Number(text)
+  const at = Date.parse(text)
+  if (Number.isNaN(at)) return undefined
+  return Math.max(0, Math.ceil((at - now) / 1000))
+}
+
+/**
+ * Called when a call answers 401 `unauthenticated` (the session expired or was revoked), except
+ * for the auth routes that answer 401 as part of their own contract (login, me).
+ */
+let unauthenticatedHandler: ((err: ApiError) => void) | undefined
+export function onUnauthenticated (handler: ((err: ApiError) => void) | undefined): void {
+  unauthenticatedHandler = handler
+}
+const NO_SESSION_HOOK = new Set(['/api/auth/login', '/api/auth/me', '/api/auth/logout'])
 
 /** The server could not be reached at all (down, proxy error, network). */
 export class NetworkError extends Error {
@@ -129,28 +160,61 @@ function filterParams (q: AreaFilter & TimeFilter): Params {
   }
 }
 
-async function getJson<T> (url: string, signal?: AbortSignal): Promise<T> {
+interface RequestOptions {
+  method?: 'GET' | 'POST'
+  /** Sent as JSON; without it no body and no content type (Fastify rejects an empty JSON body). */
+  body?: unknown
+  signal?: AbortSignal
+}
+
+/** One API call; the session cookie goes along (same origin). 204 resolves to undefined. */
+async function request<T> (url: string, { method = 'GET', body, signal }: RequestOptions = {}): Promise<T> {
   let response: Response
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (body !== undefined) headers['content-type'] = 'application/json'
   try {
-    response = await fetch(url, { signal, headers: { accept: 'application/json' } })
+    response = await fetch(url, {
+      method,
+      signal,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body)
+    })
   } catch (err) {
     if (isAbortError(err)) throw err
     throw new NetworkError(`cannot reach ${url}`, { cause: err })
   }
   if (!response.ok) {
     // A proxy with no server behind it answers 502/503/504 with no JSON body.
-    const body = await response.json().catch(() => undefined) as
-      { error?: string, message?: string, field?: string } | undefined
-    if (!body?.message && response.status >= 500) {
+    const payload = await response.json().catch(() => undefined) as
+      { error?: string, message?: string, field?: string | null } | undefined
+    if (!payload?.message && response.status >= 500) {
       throw new NetworkError(`${url} answered ${response.status}`)
     }
-    throw new ApiError(response.status, body?.error ?? String(response.status),
-      body?.message ?? response.statusText, body?.field)
+    const error = new ApiError(response.status, payload?.error ?? String(response.status),
+      payload?.message ?? response.statusText, payload?.field ?? undefined,
+      parseRetryAfter(response.headers.get('retry-after')))
+    if (isUnauthenticated(error) && !NO_SESSION_HOOK.has(url.split('?')[0])) unauthenticatedHandler?.(error)
+    throw error
   }
+  if (response.status === 204) return undefined as T
   return await response.json() as T
 }
 
+const getJson = <T>(url: string, signal?: AbortSignal) => request<T>(url, { signal })
+
 export const api = {
+  /** 200 `{ user }` and a session cookie; 401 invalid_credentials, 429 (Retry-After), 423 locked. */
+  login: async (username: string, password: string, signal?: AbortSignal) =>
+    (await request<{ user: User }>('/api/auth/login', { method: 'POST', body: { username, password }, signal })).user,
+  logout: (signal?: AbortSignal) => request<void>('/api/auth/logout', { method: 'POST', signal }),
+  /** The signed-in user; 401 unauthenticated without a session. */
+  me: async (signal?: AbortSignal) => (await getJson<{ user: User }>('/api/auth/me', signal)).user,
+  /** 204; 400 naming the field; 401 invalid_credentials when the current password is wrong. */
+  changePassword: (currentPassword: string, newPassword: string, signal?: AbortSignal) =>
+    request<void>('/api/auth/password', {
+      method: 'POST', body: { current_password: currentPassword, new_password: newPassword }, signal
+    }),
   health: (signal?: AbortSignal) => getJson<Health>('/api/health', signal),
   provinces: (signal?: AbortSignal) => getJson<Province[]>('/api/provinces', signal),
   communes: (province: string, signal?: AbortSignal) =>

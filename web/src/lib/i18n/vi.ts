@@ -62,6 +62,57 @@ export const vi = {
   'state.noCategory': 'Chưa chọn loại sự việc nào.',
   'state.basemapError': 'Không tải được lớp bản đồ nền.',
 
+  'login.title': 'Đăng nhập',
+  'login.intro': 'Dành cho Tổ bảo vệ an ninh, trật tự ở cơ sở, Công an cấp xã và các cơ quan chỉ huy.',
+  'login.username': 'Tên đăng nhập',
+  'login.password': 'Mật khẩu',
+  'login.submit': 'Đăng nhập',
+  'login.submitting': 'Đang đăng nhập…',
+  'login.expired': 'Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại để tiếp tục.',
+  'login.error.missingUsername': 'Vui lòng nhập tên đăng nhập.',
+  'login.error.missingPassword': 'Vui lòng nhập mật khẩu.',
+  'login.error.invalid': 'Tên đăng nhập hoặc mật khẩu không đúng.',
+  'login.error.tooMany': 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây.',
+  'login.error.tooManyLater': 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.',
+  'login.error.locked': 'Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần liên tiếp. Vui lòng thử lại sau {minutes} phút.',
+  'login.error.network': 'Không kết nối được máy chủ. Kiểm tra kết nối mạng và thử lại.',
+  'login.error.other': 'Đăng nhập không thành công: {message}',
+  'login.demoNote': 'Đây là bản trình diễn: dữ liệu sự việc là dữ liệu mô phỏng (generated). Các tài khoản trình diễn được in ra khi máy chủ khởi động và liệt kê trong tệp README.md của dự án.',
+
+  'auth.checking': 'Đang kiểm tra phiên đăng nhập…',
+  'auth.error.check': 'Không kiểm tra được phiên đăng nhập: {message}',
+
+  'user.account': 'Tài khoản',
+  'user.changePassword': 'Đổi mật khẩu',
+  'user.logout': 'Đăng xuất',
+  'user.logoutFailed': 'Chưa đăng xuất được. Thử lại.',
+  'user.national': 'Toàn quốc',
+
+  'role.admin': 'Quản trị toàn quốc',
+  'role.province_command': 'Chỉ huy cấp tỉnh',
+  'role.commune_police': 'Công an xã, phường',
+  'role.team_member': 'Tổ viên Tổ bảo vệ ANTT',
+  'role.disaster_coordinator': 'Điều phối phòng chống thiên tai',
+
+  'password.title': 'Đổi mật khẩu',
+  'password.current': 'Mật khẩu hiện tại',
+  'password.new': 'Mật khẩu mới',
+  'password.newHint': 'Ít nhất {n} ký tự, khác mật khẩu hiện tại.',
+  'password.confirm': 'Nhập lại mật khẩu mới',
+  'password.submit': 'Đổi mật khẩu',
+  'password.submitting': 'Đang lưu…',
+  'password.cancel': 'Hủy',
+  'password.close': 'Đóng',
+  'password.done': 'Đã đổi mật khẩu. Lần đăng nhập sau hãy dùng mật khẩu mới.',
+  'password.error.currentMissing': 'Vui lòng nhập mật khẩu hiện tại.',
+  'password.error.currentWrong': 'Mật khẩu hiện tại không đúng.',
+  'password.error.tooShort': 'Mật khẩu mới phải có ít nhất {n} ký tự.',
+  'password.error.sameAsCurrent': 'Mật khẩu mới phải khác mật khẩu hiện tại.',
+  'password.error.mismatch': 'Hai lần nhập mật khẩu mới không khớp.',
+  'password.error.server': 'Không đổi được mật khẩu: {message}',
+
+  'state.noReadAccess': 'Tài khoản này không có quyền xem sự việc.',
+
   'map.attribution': 'Địa giới: vietnamese-provinces-database (MIT) · Nền: Natural Earth'
 }
 

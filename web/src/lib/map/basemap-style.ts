@@ -23,7 +23,11 @@ export const LAYERS = {
   rivers: 'rivers',
   communeFill: 'commune-fill',
   communeOutline: 'commune-outline',
+  /** Dims every commune but the signed-in commune user's own (hidden otherwise). */
+  communeDim: 'commune-dim',
   provinceOutline: 'province-outline',
+  /** Outline of the signed-in commune user's own commune (hidden otherwise). */
+  communeHighlight: 'commune-highlight',
   places: 'place-labels',
   communeLabels: 'commune-labels'
 } as const
@@ -40,6 +44,8 @@ export const COLORS = {
   communeFill: '#ffffff',
   communeOutline: '#8d8a99',
   provinceOutline: '#4b3f72',
+  communeDim: '#5d5a6e',
+  communeHighlight: '#1f5fa8',
   label: '#2f2d3a',
   halo: 'rgba(255, 255, 255, 0.9)'
 }
@@ -48,6 +54,11 @@ export const COLORS = {
 export const COMMUNE_LABEL_MINZOOM = 10
 
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] }
+
+/** Filter matching one commune by code (none when no code). */
+export function communeCodeFilter (code: string | undefined, match: boolean): ExpressionSpecification {
+  return [match ? '==' : '!=', ['get', 'code'], code ?? '']
+}
 
 /** Label text of a commune in the given language (falls back to the Vietnamese name). */
 export function communeLabelField (lang: Lang): ExpressionSpecification {
@@ -112,6 +123,14 @@ export function basemapStyle ({ origin, lang }: BasemapOptions): StyleSpecificat
         }
       },
       {
+        id: LAYERS.communeDim,
+        type: 'fill',
+        source: SOURCES.communes,
+        layout: { visibility: 'none' },
+        filter: communeCodeFilter(undefined, false),
+        paint: { 'fill-color': COLORS.communeDim, 'fill-opacity': 0.16 }
+      },
+      {
         id: LAYERS.provinceOutline,
         type: 'line',
         source: SOURCES.provinceOutline,
@@ -119,6 +138,17 @@ export function basemapStyle ({ origin, lang }: BasemapOptions): StyleSpecificat
         paint: {
           'line-color': COLORS.provinceOutline,
           'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1.2, 10, 2.2, 14, 3.5]
+        }
+      },
+      {
+        id: LAYERS.communeHighlight,
+        type: 'line',
+        source: SOURCES.communes,
+        layout: { visibility: 'none', 'line-join': 'round', 'line-cap': 'round' },
+        filter: communeCodeFilter(undefined, true),
+        paint: {
+          'line-color': COLORS.communeHighlight,
+          'line-width': ['interpolate', ['linear'], ['zoom'], 8, 2, 12, 3.5, 15, 5]
         }
       },
       {

@@ -2,7 +2,7 @@
  * Hex counts of the current view: debounced loading, stale requests cancelled, and the
  * colour scale and totals derived from the latest answer.
  */
-import { api, latest, isAbortError, ApiError, type HexCell, type HexQuery } from '../api/client.ts'
+import { api, latest, isAbortError, isUnauthenticated, ApiError, type HexCell, type HexQuery } from '../api/client.ts'
 import { countScale } from '../map/colors.ts'
 
 /** Filters often change in bursts (ticking several boxes, typing a date); wait this long. */
@@ -12,6 +12,8 @@ export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error'
 export interface LoadError {
   kind: 'network' | 'request'
   message: string
+  /** 401: the session ended; the login form is shown and the load is retried after it. */
+  expired?: boolean
 }
 
 export class HexData {
@@ -74,7 +76,7 @@ export class HexData {
       if (isAbortError(err)) return
       this.status = 'error'
       this.error = err instanceof ApiError
-        ? { kind: 'request', message: err.message }
+        ? { kind: 'request', message: err.message, expired: isUnauthenticated(err) }
         : { kind: 'network', message: err instanceof Error ? err.message : String(err) }
     }
   }

@@ -1,0 +1,121 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Sql } from '../db/connection.ts'
+import type { Role, SessionUser } from './roles.ts'
+
+/** Sessions last 12 hours of inactivity for browsers (a shift), 30 days for device tokens. */
+export const SESSION_IDLE_MS = { cookie: 12 * 3600_000, bearer: 30 * 86_400_000 } as const
+/** Failed logins in a row before the account is locked, and for how long. */
+export const LOCKOUT_AFTER_FAILURES = 10
+export const LOCKOUT_MS = 15 * 60_000
+
+export interface UserRow extends SessionUser { password_hash: string, failed_logins: number, locked_until: Date | null }
+
+export interface NewUser {
+  username: string
+  full_name: string
+  role: Role
+  province_code?: string | null
+  commune_code?: string | null
+  team_id?: string | null
+  password_hash: string
+  is_demo?: boolean
+}
+
+/** What sessions store of a token. */
+export const tokenHash = (token: string) => createHash('sha256').update(token).digest()
+
+/**
+ * Accounts and sessions. These tables are not granted to the scoped application role, so this
+ * repository runs on the server's own connection, never inside runScoped.
+ */
+export function accountRepository (sql: Sql) {
+  const userColumns = sql`u.id::text as id, u.username, u.full_name, u.role, u.province_code, u.commune_code, u.team_id::text as team_id`
+  return {
+    async findByUsername (username: string): Promise<UserRow | null> {
+      const [row] = await sql<UserRow[]>`
+        select ${userColumns}, u.password_hash, u.failed_logins, u.locked_until from users u where u.username = ${username}`
+      return row ?? null
+    },
+
+    /**
+     * Creates a user. A team member's commune (and every commune user's province) is filled from
+     * the team or commune, so the scope columns are always consistent.
+     */
+    async create (user: NewUser): Promise<SessionUser> {
+      const [row] = await sql<SessionUser[]>`
+        with team as (select commune_code from teams where id = ${user.team_id ?? null}::bigint),
+        place as (
+          select coalesce(${user.commune_code ?? null}::text, (select commune_code from team)) as commune_code
+        )
+        insert into users as u (username, full_name, role, province_code, commune_code, team_id, password_hash, is_demo)
+        select ${user.username}, ${user.full_name}, ${user.role},
+               coalesce(${user.province_code ?? null}::text, (select province_code from communes c where c.code = place.commune_code)),
+               place.commune_code, ${user.team_id ?? null}::bigint, ${user.password_hash}, ${user.is_demo ?? false}
+        from place
+        returning ${userColumns}`
+      return row!
+    },
+
+    async recordFailure (userId: string): Promise<{ failed_logins: number, locked_until: Date | null }> {
+      const [row] = await sql<{ failed_logins: number, locked_until: Date | null }[]>`
+        update users set failed_logins = failed_logins + 1,
+          locked_until = case when failed_logins + 1 >= ${LOCKOUT_AFTER_FAILURES}
+                              then now() + ${LOCKOUT_MS / 1000}::int * interval '1 second' else locked_until end
+        where id = ${userId} returning failed_logins, locked_until`
+      return row!
+    },
+
+    async recordSuccess (userId: string): Promise<void> {
+      await sql`update users set failed_logins = 0, locked_until = null where id = ${userId}`
+    },
+
+    /** A new random session token; only its hash is stored. */
+    async createSession (userId: string, kind: 'cookie' | 'bearer'): Promise<{ token: string, expiresAt: Date }> {
+      const token = randomBytes(32).toString('base64url')
+      const expiresAt = new Date(Date.now() + SESSION_IDLE_MS[kind])
+      await sql`insert into sessions (token_hash, user_id, kind, expires_at) values (${tokenHash(token)}, ${userId}, ${kind}, ${expiresAt})`
+      return { token, expiresAt }
+    },
+
+    /** The user of a live session, sliding its expiry forward. */
+    async userOfSession (token: string): Promise<SessionUser | null> {
+      const [row] = await sql<SessionUser[]>`
+        update sessions s set last_seen_at = now(),
+          expires_at = now() + case s.kind when 'cookie' then ${SESSION_IDLE_MS.cookie / 1000}::int else ${SESSION_IDLE_MS.bearer / 1000}::int end * interval '1 second'
+        from users u
+        where s.token_hash = ${tokenHash(token)} and s.expires_at > now() and u.id = s.user_id
+        returning ${userColumns}`
+      return row ?? null
+    },
+
+    async deleteSession (token: string): Promise<void> {
+      await sql`delete from sessions where token_hash = ${tokenHash(token)}`
+    },
+
+    /** Name and extent of the user's jurisdiction, for the page to open on. */
+    async jurisdiction (user: SessionUser) {
+      if (user.role === 'admin') {
+        const [row] = await sql<{ xmin: number | null, ymin: number, xmax: number, ymax: number }[]>`
+          select st_xmin(e) as xmin, st_ymin(e) as ymin, st_xmax(e) as xmax, st_ymax(e) as ymax
+          from (select st_extent(geom) as e from communes) s`
+        return { kind: 'national' as const, code: null, name: 'Toàn quốc', name_en: 'Nationwide', province_code: null, bbox: row?.xmin == null ? null : [row.xmin, row.ymin, row.xmax, row.ymax] }
+      }
+      const commune = user.role === 'province_command' || (user.role === 'disaster_coordinator' && !user.commune_code) ? null : user.commune_code
+      const [row] = commune
+        ? await sql<{ code: string, name: string, name_en: string, province_code: string, xmin: number, ymin: number, xmax: number, ymax: number }[]>`
+            select code, name, name_en, province_code, st_xmin(geom) as xmin, st_ymin(geom) as ymin, st_xmax(geom) as xmax, st_ymax(geom) as ymax
+            from communes where code = ${commune}`
+        : await sql<{ code: string, name: string, name_en: string, province_code: string, xmin: number, ymin: number, xmax: number, ymax: number }[]>`
+            select p.code, p.name, p.name_en, p.code as province_code, st_xmin(e) as xmin, st_ymin(e) as ymin, st_xmax(e) as xmax, st_ymax(e) as ymax
+            from provinces p, lateral (select st_extent(geom) as e from communes c where c.province_code = p.code) s
+            where p.code = ${user.province_code}`
+      return {
+        kind: commune ? 'commune' as const : 'province' as const,
+        code: row?.code ?? null, name: row?.name ?? '', name_en: row?.name_en ?? '', province_code: row?.province_code ?? null,
+        bbox: row ? [row.xmin, row.ymin, row.xmax, row.ymax] : null
+      }
+    }
+  }
+}
+
+export type AccountRepository = ReturnType<typeof accountRepository>
