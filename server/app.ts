@@ -12,6 +12,7 @@ import healthRoutes from './health/routes.ts'
 import geographyRoutes from './communes/routes.ts'
 import incidentRoutes from './incidents/routes.ts'
 import hexRoutes from './hexes/routes.ts'
+import hotspotRoutes from './hotspots/routes.ts'
 
 export interface AppOptions {
   db: Database
@@ -62,6 +63,7 @@ export async function buildApp (options: AppOptions) {
   await app.register(geographyRoutes)
   await app.register(incidentRoutes)
   await app.register(hexRoutes)
+  await app.register(hotspotRoutes)
   await app.register(staticFiles, { geoDir: options.geoDir, webDir: options.webDir })
   return app
 }

@@ -104,6 +104,29 @@ export function incidentRepository (sql: Sql) {
     },
 
     /**
+     * Counts per H3 cell and local day, for time series (emerging hotspots). From the rollup when
+     * it can answer (res ≤ ROLLUP_RESOLUTION, administrative area, day bounds), else the raw table.
+     */
+    async hexDailyCounts (f: IncidentFilter, res: number, fromDay: string, toDay: string): Promise<{ h3: bigint, day: string, count: number }[]> {
+      const area = f.area
+      if (res <= ROLLUP_RESOLUTION && area.kind !== 'bbox') {
+        return sql<{ h3: bigint, day: string, count: number }[]>`
+          select ${res === ROLLUP_RESOLUTION ? sql`d.h3` : sql`h3_parent(d.h3, ${res})`} as h3, d.day::text as day, sum(d.count)::int as count
+          from incident_cell_daily d
+          where d.res = ${ROLLUP_RESOLUTION} and d.day >= ${fromDay}::date and d.day < ${toDay}::date
+            ${area.kind === 'province' ? sql`and d.province_code = ${area.code}` : sql``}
+            ${area.kind === 'commune' ? sql`and d.commune_code = ${area.code}` : sql``}
+            ${f.categories ? sql`and d.category in ${sql(f.categories)}` : sql``}
+          group by 1, 2`
+      }
+      return sql<{ h3: bigint, day: string, count: number }[]>`
+        select h3_parent(i.h3, ${res}) as h3, vn_local_day(i.occurred_at)::text as day, count(*)::int as count
+        from incidents i
+        where ${incidentConditions(sql, f)}
+        group by 1, 2`
+    },
+
+    /**
      * Counts per H3 cell (res ≤ ROLLUP_RESOLUTION) from the daily rollup. Exact only for windows on
      * local-day bounds and areas that are provinces, communes or everything; the caller decides.
      */
