@@ -1,30 +1,40 @@
-// npm run bench [-- --incidents 1000000 --runs 40]
-// Loads N generated incidents into a fresh real PostGIS database and prints ingest rates and
-// /api/hexes latencies next to baselines measured in the same run. Needs PostgreSQL + PostGIS:
-// BENCH_DATABASE_URL (or TEST_DATABASE_URL), default postgres://postgres@127.0.0.1:5432/postgres.
+// npm run bench [-- --incidents 10000000 --ingest 200000 --runs 40 --keep]
+//
+// On a fresh real PostGIS database (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local
+// server with trust auth):
+//   1. ingest: N generated incidents through the normal bulk write path (commune point-in-polygon,
+//      H3 cell, rollup trigger), next to the same rows into a bare table — rows/s and the ratio;
+//   2. scale: 10M generated incidents across four provinces, loaded by COPY with the rollup
+//      rebuilt afterwards (the bulk-load path), then /api/hexes and /api/hotspots for a province
+//      over 90 days at res 7 and 8 (and 30 days at res 7), p50/p95 through HTTP, next to the raw
+//      SQL GROUP BY on the incidents table measured in the same run.
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
-import { geoPaths, loadConfig } from '../server/config.ts'
-import { openDatabase } from '../server/db/connection.ts'
+import { geoPaths, loadConfig, provinceWardFiles } from '../server/config.ts'
+import { openDatabase, type Database } from '../server/db/connection.ts'
 import { migrate } from '../server/db/migrate.ts'
 import { importCommunes } from '../server/communes/import.ts'
 import { bulkInsertIncidents, BULK_BATCH_SIZE } from '../server/incidents/bulk-insert.ts'
 import { buildApp } from '../server/app.ts'
-import { expectedIncidentCount, generateIncidents, type DemoInput } from '../data/demo/generate.ts'
+import { expectedIncidentCount, generateIncidents, type DemoInput, type GeneratedIncident } from '../data/demo/generate.ts'
 import { loadDemoCommunes, loadRivers } from '../data/demo/load-geo.ts'
 import { storedCellOf } from '../server/h3/cells.ts'
 import { localDay } from '../server/http/params.ts'
+import { accountRepository } from '../server/auth/repository.ts'
+import { hashPassword } from '../server/auth/passwords.ts'
 
-const { values } = parseArgs({ options: { incidents: { type: 'string' }, runs: { type: 'string' }, keep: { type: 'boolean' } } })
-const target = Number(values.incidents ?? process.env.BENCH_INCIDENTS ?? 1_000_000)
+const { values } = parseArgs({ options: { incidents: { type: 'string' }, ingest: { type: 'string' }, runs: { type: 'string' }, keep: { type: 'boolean' } } })
+const scaleTarget = Number(values.incidents ?? process.env.BENCH_INCIDENTS ?? 10_000_000)
+const ingestTarget = Number(values.ingest ?? 200_000)
 const runs = Number(values.runs ?? 40)
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const config = loadConfig()
 const paths = geoPaths(config.geoDir)
+const PROVINCES = ['31', '01', '46', '44'] // Hải Phòng, Hà Nội, Huế, Quảng Trị
+const END = new Date('2026-01-01T00:00:00+07:00')
+const DAYS = 365
 
-function percentile (sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
-}
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
 async function timeIt (n: number, fn: () => Promise<unknown>) {
   for (let i = 0; i < 3; i++) await fn() // warm-up
   const times: number[] = []
@@ -36,8 +46,46 @@ async function timeIt (n: number, fn: () => Promise<unknown>) {
   times.sort((a, b) => a - b)
   return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) }
 }
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`
-const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} rows/s`
+const ms = (value: number) => `${value.toFixed(1)} ms`
+const perSecond = (n: number, elapsed: number) => `${Math.round(n / (elapsed / 1000)).toLocaleString('en')} rows/s`
+const log = (line: string) => console.log(line)
+
+function inputFor (province: string, target: number | null): DemoInput {
+  const base: DemoInput = { communes: loadDemoCommunes(config.geoDir, provinceWardFiles[province]!), rivers: loadRivers(config.geoDir), seed: 7, days: DAYS, end: END }
+  return target === null ? base : { ...base, scale: target / expectedIncidentCount(base) }
+}
+
+/** Bulk-load path: COPY rows whose commune the generator already knows, rollup rebuilt after. */
+async function copyIncidents (db: Database, rows: Iterable<GeneratedIncident>): Promise<number> {
+  const escape = (text: string) => text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n')
+  // As pg_restore does: the session skips triggers (the rollup, rebuilt after) and foreign-key
+  // checks (the generator's communes are the loaded ones). Superuser only; bulk loads only.
+  const reserved = await db.sql.reserve()
+  await reserved`set session_replication_role = replica`
+  const stream = await reserved`
+    copy incidents (province_code, commune_code, category, severity, status, occurred_at, reported_at, description, geom, h3, is_generated)
+    from stdin`.writable()
+  let n = 0
+  let chunk: string[] = []
+  const flush = async () => {
+    if (!stream.write(chunk.join(''))) await new Promise(resolve => stream.once('drain', resolve))
+    chunk = []
+  }
+  for (const r of rows) {
+    chunk.push(`${r.province_code}\t${r.commune_code}\t${r.category}\t${r.severity}\t${r.status}\t${r.occurred_at.toISOString()}\t${r.reported_at.toISOString()}\t${escape(r.description)}\tSRID=4326;POINT(${r.lon} ${r.lat})\t${storedCellOf(r.lon, r.lat)}\tt\n`)
+    if (++n % 10_000 === 0) {
+      await flush()
+      if (n % 500_000 === 0) process.stdout.write(`\r  copied ${n.toLocaleString('en')}`)
+    }
+  }
+  await flush()
+  stream.end()
+  await new Promise((resolve, reject) => { stream.once('finish', resolve); stream.once('error', reject) })
+  await reserved`set session_replication_role = origin`
+  reserved.release()
+  process.stdout.write('\n')
+  return n
+}
 
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
 const name = `vnpm_bench_${process.pid}`
@@ -45,74 +93,86 @@ await admin`create database ${admin(name)}`
 const url = new URL(adminUrl)
 url.pathname = `/${name}`
 const db = await openDatabase({ databaseUrl: url.toString(), pgliteDir: '' })
-const results: Record<string, unknown> = { incidents_requested: target }
+const results: Record<string, unknown> = {}
 try {
   await migrate(db.sql)
-  await importCommunes(db.sql, paths.provinceWards('haiphong_wards_2025.geojson'), { attributesFile: paths.attributes, provincesFile: paths.provinces })
-  const end = new Date('2026-01-01T00:00:00+07:00')
-  const base: DemoInput = { communes: loadDemoCommunes(config.geoDir, 'haiphong_wards_2025.geojson'), rivers: loadRivers(config.geoDir), seed: 7, days: 180, end }
-  const scale = target / expectedIncidentCount(base)
-  const input = { ...base, scale }
-  console.log(`Bench database ${name}: Hải Phòng (114 communes), ~${target.toLocaleString('en')} generated incidents over 180 days (scale ${scale.toFixed(1)})`)
+  for (const province of PROVINCES) {
+    await importCommunes(db.sql, paths.provinceWards(provinceWardFiles[province]!), { attributesFile: paths.attributes, provincesFile: paths.provinces })
+  }
+  log(`Bench database ${name}: communes of ${PROVINCES.join(', ')} (Hải Phòng, Hà Nội, Huế, Quảng Trị)`)
 
-  // Baseline ingest: the same rows into a bare table (no commune lookup, no rollup), same batching.
+  // 1. Ingest through the normal write path, against a bare insert of the same rows.
+  const ingestInput = inputFor('31', ingestTarget)
   await db.sql`create unlogged table bench_bare (lon float8, lat float8, category text, occurred_at timestamptz, h3 bigint)`
-  const sampleSize = Math.min(200_000, target)
   let sample = 0
-  let batch: { lon: number, lat: number, category: string, occurred_at: Date }[] = []
+  let batch: GeneratedIncident[] = []
   const bareStart = performance.now()
-  for (const row of generateIncidents(input)) {
+  for (const row of generateIncidents(ingestInput)) {
     batch.push(row)
-    if (batch.length === BULK_BATCH_SIZE || ++sample >= sampleSize) {
+    if (batch.length === BULK_BATCH_SIZE || ++sample >= ingestTarget) {
       await db.sql`insert into bench_bare select * from unnest(${batch.map(r => r.lon)}::float8[], ${batch.map(r => r.lat)}::float8[],
         ${batch.map(r => r.category)}::text[], ${batch.map(r => r.occurred_at.toISOString())}::timestamptz[], ${batch.map(r => storedCellOf(r.lon, r.lat))}::bigint[])`
       batch = []
-      if (sample >= sampleSize) break
+      if (sample >= ingestTarget) break
     }
   }
   const bareMs = performance.now() - bareStart
-
   const ingestStart = performance.now()
-  const stored = await bulkInsertIncidents(db, generateIncidents(input), {
-    isGenerated: true,
-    onProgress: n => process.stdout.write(`\r  ingest: ${n.toLocaleString('en')} stored`)
-  })
+  const stored = await bulkInsertIncidents(db, generateIncidents(ingestInput), { isGenerated: true })
   const ingestMs = performance.now() - ingestStart
-  process.stdout.write('\n')
-  await db.sql`vacuum analyze incidents`
-  await db.sql`vacuum analyze incident_cell_daily`
-  const [sizes] = await db.sql<{ rollup_rows: number }[]>`select count(*)::int as rollup_rows from incident_cell_daily`
-  console.log(`Ingest (generate + h3 + commune point-in-polygon + rollup), ${stored.toLocaleString('en')} rows: ${rate(stored, ingestMs)} (${(ingestMs / 1000).toFixed(1)} s)`)
-  console.log(`  baseline, same rows into a bare table (no lookup, no rollup), ${sampleSize.toLocaleString('en')} rows: ${rate(sampleSize, bareMs)}`)
-  console.log(`  ratio: full ingest runs at ${((stored / ingestMs) / (sampleSize / bareMs)).toFixed(2)}× the bare insert rate; rollup holds ${sizes!.rollup_rows.toLocaleString('en')} rows`)
-  Object.assign(results, { stored, ingest_rows_per_s: stored / ingestMs * 1000, bare_rows_per_s: sampleSize / bareMs * 1000, rollup_rows: sizes!.rollup_rows })
+  log(`1. Ingest through the write path (generate + H3 + commune point-in-polygon + rollup), ${stored.toLocaleString('en')} rows: ${perSecond(stored, ingestMs)}`)
+  log(`   baseline, the same rows into a bare table (no lookup, no rollup):                ${perSecond(sample, bareMs)}`)
+  log(`   ratio: ${((stored / ingestMs) / (sample / bareMs)).toFixed(2)}× the bare insert rate`)
+  Object.assign(results, { ingest_rows: stored, ingest_rows_per_s: stored / ingestMs * 1000, bare_rows_per_s: sample / bareMs * 1000 })
+  await db.sql`delete from incidents`
 
+  // 2. Scale: the bulk-load path for 10M incidents across four provinces.
+  const perProvince = Math.round(scaleTarget / PROVINCES.length)
+  const loadStart = performance.now()
+  let loaded = 0
+  for (const province of PROVINCES) loaded += await copyIncidents(db, generateIncidents(inputFor(province, perProvince)))
+  const copyMs = performance.now() - loadStart
+  const rollupStart = performance.now()
+  for (const province of PROVINCES) await db.sql`select rebuild_incident_rollup(${province})`
+  const rollupMs = performance.now() - rollupStart
+  await db.sql`vacuum analyze incidents`
+  await db.sql`vacuum analyze incident_rollup`
+  const [sizes] = await db.sql<{ rollup_rows: number, province_rows: number }[]>`
+    select count(*)::int as rollup_rows, count(*) filter (where province_code = '31')::int as province_rows from incident_rollup`
+  log(`2. Scale: ${loaded.toLocaleString('en')} incidents over ${DAYS} days in ${PROVINCES.length} provinces loaded by COPY at ${perSecond(loaded, copyMs)}; ` +
+    `rollup rebuilt in ${(rollupMs / 1000).toFixed(1)} s (${sizes!.rollup_rows.toLocaleString('en')} rows, ${sizes!.province_rows.toLocaleString('en')} for Hải Phòng)`)
+  Object.assign(results, { scale_incidents: loaded, copy_rows_per_s: loaded / copyMs * 1000, rollup_rebuild_s: rollupMs / 1000, rollup_rows: sizes!.rollup_rows })
+
+  await accountRepository(db.sql).create({ username: 'bench.admin', full_name: 'Bench', role: 'admin', password_hash: await hashPassword('bench password 1') })
   const app = await buildApp({ db, geoDir: config.geoDir })
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
-  const to = end
-  const from = new Date(end.getTime() - 30 * 86_400_000)
-  for (const res of [7, 8]) {
-    const query = `province=31&res=${res}&from=${localDay(from)}&to=${localDay(to)}`
-    const api = await timeIt(runs, async () => {
-      const response = await fetch(`${address}/api/hexes?${query}`)
-      if (!response.ok) throw new Error(`hexes ${response.status}`)
-      await response.json()
-    })
-    const raw = await timeIt(runs, () => db.sql`
+  const login = await fetch(`${address}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench.admin', password: 'bench password 1' }) })
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!
+  const get = async (path: string) => {
+    const response = await fetch(`${address}${path}`, { headers: { cookie } })
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
+    return response.json() as Promise<{ cells: unknown[] }>
+  }
+
+  const cases = [{ days: 90, res: 7 }, { days: 90, res: 8 }, { days: 30, res: 7 }]
+  for (const { days, res } of cases) {
+    const from = new Date(END.getTime() - days * 86_400_000)
+    const window = `from=${localDay(from)}&to=${localDay(END)}`
+    const cells = (await get(`/api/hexes?province=31&res=${res}&${window}`)).cells.length
+    const hexes = await timeIt(runs, () => get(`/api/hexes?province=31&res=${res}&${window}`))
+    const raw = await timeIt(Math.min(runs, 15), () => db.sql`
       select h3_parent(h3, ${res}) as h3, count(*)::int as count from incidents
-      where province_code = '31' and occurred_at >= ${from} and occurred_at < ${to} group by 1`)
-    // The API off day bounds falls back to the raw table: what the rollup saves end to end.
-    const apiRaw = await timeIt(Math.min(runs, 15), async () => {
-      const response = await fetch(`${address}/api/hexes?province=31&res=${res}&from=${from.toISOString()}&to=${new Date(to.getTime() - 1).toISOString()}`)
-      await response.json()
-    })
-    console.log(`/api/hexes province-wide, 30 days, res ${res} (rollup): p50 ${fmt(api.p50)}, p95 ${fmt(api.p95)}`)
-    console.log(`  raw SQL GROUP BY on incidents, same query:       p50 ${fmt(raw.p50)}, p95 ${fmt(raw.p95)}  → API is ${(raw.p50 / api.p50).toFixed(1)}× faster at p50, ${(raw.p95 / api.p95).toFixed(1)}× at p95`)
-    console.log(`  /api/hexes on the raw path (window off day bounds): p50 ${fmt(apiRaw.p50)}, p95 ${fmt(apiRaw.p95)}`)
-    results[`hexes_res${res}`] = { api, raw, api_raw_path: apiRaw }
+      where province_code = '31' and occurred_at >= ${from} and occurred_at < ${END} group by 1`)
+    log(`   /api/hexes, Hải Phòng, ${days} days, res ${res} (${cells} cells): p50 ${ms(hexes.p50)}, p95 ${ms(hexes.p95)} | raw SQL GROUP BY p50 ${ms(raw.p50)}, p95 ${ms(raw.p95)} → ${(raw.p95 / hexes.p95).toFixed(1)}× faster at p95`)
+    results[`hexes_${days}d_res${res}`] = { cells, api: hexes, raw }
+    if (days === 90) {
+      const hotspots = await timeIt(runs, () => get(`/api/hotspots?province=31&res=${res}&k=1&${window}`))
+      log(`   /api/hotspots, Hải Phòng, ${days} days, res ${res}, k=1: p50 ${ms(hotspots.p50)}, p95 ${ms(hotspots.p95)} → ${(raw.p95 / hotspots.p95).toFixed(1)}× the raw GROUP BY alone at p95`)
+      results[`hotspots_${days}d_res${res}`] = hotspots
+    }
   }
   await app.close()
-  console.log(JSON.stringify(results))
+  log(JSON.stringify(results))
 } finally {
   await db.close()
   if (!values.keep) await admin`drop database if exists ${admin(name)} with (force)`

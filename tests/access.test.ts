@@ -134,7 +134,7 @@ describe('row-level security', () => {
     const counts = await t.sql.begin(async tx => {
       await tx`set local role vnpm_app`
       const rows = await tx<{ incidents: number, rollup: number, teams: number, audit: number }[]>`
-        select (select count(*)::int from incidents) as incidents, (select count(*)::int from incident_cell_daily) as rollup,
+        select (select count(*)::int from incidents) as incidents, (select count(*)::int from incident_rollup) as rollup,
                (select count(*)::int from teams) as teams, (select count(*)::int from audit_log) as audit`
       return rows[0]
     })

@@ -1,8 +1,9 @@
 import type { Sql } from '../db/connection.ts'
 import type { Area, Category, IncidentStatus, TimeWindow } from '../http/params.ts'
 import { bigintToH3, storedCellOf } from '../h3/cells.ts'
+import { dayNumber, dyadicBuckets } from './dyadic.ts'
 
-/** Resolution of the daily rollup table (see migration 0003). */
+/** Resolution of the rollup table (see migration 0006). */
 export const ROLLUP_RESOLUTION = 8
 
 export interface NewIncident {
@@ -104,20 +105,21 @@ export function incidentRepository (sql: Sql) {
     },
 
     /**
-     * Counts per H3 cell and local day, for time series (emerging hotspots). From the rollup when
-     * it can answer (res ≤ ROLLUP_RESOLUTION, administrative area, day bounds), else the raw table.
+     * Counts per H3 cell and local day, for time series (emerging hotspots). From the rollup's
+     * one-day buckets when it can answer (res ≤ ROLLUP_RESOLUTION, administrative area), else raw.
      */
     async hexDailyCounts (f: IncidentFilter, res: number, fromDay: string, toDay: string): Promise<{ h3: bigint, day: string, count: number }[]> {
       const area = f.area
       if (res <= ROLLUP_RESOLUTION && area.kind !== 'bbox') {
         return sql<{ h3: bigint, day: string, count: number }[]>`
-          select ${res === ROLLUP_RESOLUTION ? sql`d.h3` : sql`h3_parent(d.h3, ${res})`} as h3, d.day::text as day, sum(d.count)::int as count
-          from incident_cell_daily d
-          where d.res = ${ROLLUP_RESOLUTION} and d.day >= ${fromDay}::date and d.day < ${toDay}::date
+          select ${res === ROLLUP_RESOLUTION ? sql`d.h3` : sql`h3_parent(d.h3, ${res})`} as h3,
+                 (date '1970-01-01' + d.bucket)::text as day, sum(${categorySum(sql, f.categories)})::int as count
+          from incident_rollup d
+          where d.span = 1 and d.bucket >= ${dayNumber(fromDay)} and d.bucket < ${dayNumber(toDay)}
             ${area.kind === 'province' ? sql`and d.province_code = ${area.code}` : sql``}
             ${area.kind === 'commune' ? sql`and d.commune_code = ${area.code}` : sql``}
-            ${f.categories ? sql`and d.category in ${sql(f.categories)}` : sql``}
-          group by 1, 2`
+          group by 1, 2
+          having sum(${categorySum(sql, f.categories)}) > 0`
       }
       return sql<{ h3: bigint, day: string, count: number }[]>`
         select h3_parent(i.h3, ${res}) as h3, vn_local_day(i.occurred_at)::text as day, count(*)::int as count
@@ -127,26 +129,44 @@ export function incidentRepository (sql: Sql) {
     },
 
     /**
-     * Counts per H3 cell (res ≤ ROLLUP_RESOLUTION) from the daily rollup. Exact only for windows on
+     * Counts per H3 cell (res ≤ ROLLUP_RESOLUTION) from the rollup: the window's days are split into
+     * dyadic buckets (see dyadic.ts), each read by its primary key. Exact only for windows on
      * local-day bounds and areas that are provinces, communes or everything; the caller decides.
      */
     async hexCountsFromRollup (
       f: IncidentFilter & { fromDay: string | null, toDay: string | null }, res: number
     ): Promise<{ h3: bigint, count: number }[]> {
       const area = f.area
-      const rollupRes = ROLLUP_RESOLUTION
+      const areaCondition = sql`
+        ${area.kind === 'province' ? sql`and d.province_code = ${area.code}` : sql``}
+        ${area.kind === 'commune' ? sql`and d.commune_code = ${area.code}` : sql``}`
+      let from = f.fromDay ? dayNumber(f.fromDay) : null
+      let to = f.toDay ? dayNumber(f.toDay) : null
+      if (from === null || to === null) {
+        // An open window ends at the first or last day with data.
+        const [extent] = await sql<{ first: number | null, last: number | null }[]>`
+          select min(d.bucket) as first, max(d.bucket) as last from incident_rollup d where d.span = 1 ${areaCondition}`
+        if (extent?.first == null) return []
+        from ??= extent.first
+        to ??= extent.last! + 1
+      }
+      if (from >= to) return []
+      const buckets = dyadicBuckets(from, to)
       return sql<{ h3: bigint, count: number }[]>`
-        select ${res === rollupRes ? sql`d.h3` : sql`h3_parent(d.h3, ${res})`} as h3, sum(d.count)::int as count
-        from incident_cell_daily d
-        where d.res = ${rollupRes}
-          ${area.kind === 'province' ? sql`and d.province_code = ${area.code}` : sql``}
-          ${area.kind === 'commune' ? sql`and d.commune_code = ${area.code}` : sql``}
-          ${f.fromDay ? sql`and d.day >= ${f.fromDay}::date` : sql``}
-          ${f.toDay ? sql`and d.day < ${f.toDay}::date` : sql``}
-          ${f.categories ? sql`and d.category in ${sql(f.categories)}` : sql``}
-        group by 1`
+        select ${res === ROLLUP_RESOLUTION ? sql`d.h3` : sql`h3_parent(d.h3, ${res})`} as h3,
+               sum(${categorySum(sql, f.categories)})::int as count
+        from unnest(${buckets.map(b => b.span)}::int2[], ${buckets.map(b => b.bucket)}::int4[]) as b (span, bucket)
+        join incident_rollup d on d.span = b.span and d.bucket = b.bucket ${areaCondition}
+        group by 1
+        having sum(${categorySum(sql, f.categories)}) > 0`
     }
   }
+}
+
+/** Sum of the rollup's category columns for a category filter (all: the total column). */
+function categorySum (sql: Sql, categories: Category[] | null) {
+  if (!categories) return sql`d.total`
+  return categories.map(c => sql`d.${sql(`c_${c}`)}`).reduce((sum, column) => sql`${sum} + ${column}`)
 }
 
 export type IncidentRepository = ReturnType<typeof incidentRepository>
