@@ -1,22 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import { bigintToH3, MAX_QUERY_RESOLUTION, MIN_QUERY_RESOLUTION } from '../h3/cells.ts'
-import { isLocalMidnight, localDay } from '../http/params.ts'
 import { areaAndWindowQuery, errorResponses } from '../http/schemas.ts'
 import { parseIncidentFilter } from '../incidents/routes.ts'
-import { incidentRepository, ROLLUP_RESOLUTION, type IncidentFilter } from '../incidents/repository.ts'
+import { incidentRepository } from '../incidents/repository.ts'
 import { assertAreaVisible } from '../auth/area-scope.ts'
 
 interface HexQuery { res: number, province?: string, commune?: string, bbox?: string, from?: string, to?: string, category?: string }
-
-/**
- * The daily rollup answers exactly when the resolution is at most its own, the window falls on
- * local-day bounds and the area is administrative.
- */
-export function rollupCanAnswer (filter: IncidentFilter, res: number): boolean {
-  return res <= ROLLUP_RESOLUTION && filter.area.kind !== 'bbox' &&
-    (filter.from === null || isLocalMidnight(filter.from)) &&
-    (filter.to === null || isLocalMidnight(filter.to))
-}
 
 /** Incident counts per H3 cell; coarser cells are parents of each incident's stored res-10 cell. */
 export default async function hexRoutes (app: FastifyInstance) {
@@ -47,19 +36,12 @@ export default async function hexRoutes (app: FastifyInstance) {
     const { res } = request.query
     const filter = parseIncidentFilter(request.query)
     await assertAreaVisible(app, request.user!, filter.area)
-    const useRollup = rollupCanAnswer(filter, res)
-    const rows = await request.scoped(tx => useRollup
-      ? incidentRepository(tx).hexCountsFromRollup({
-        ...filter,
-        fromDay: filter.from ? localDay(filter.from) : null,
-        toDay: filter.to ? localDay(filter.to) : null
-      }, res)
-      : incidentRepository(tx).hexCountsRaw(filter, res))
+    const { source, rows } = await request.scoped(tx => incidentRepository(tx).hexCounts(filter, res))
     let total = 0
     const cells = rows.map(row => {
       total += row.count
       return { h3: bigintToH3(row.h3), count: row.count }
     })
-    return { res, source: useRollup ? 'rollup' : 'raw', total, cells }
+    return { res, source, total, cells }
   })
 }

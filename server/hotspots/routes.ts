@@ -6,7 +6,6 @@ import { errors } from '../errors.ts'
 import { assertAreaVisible } from '../auth/area-scope.ts'
 import { scopeOf } from '../auth/roles.ts'
 import { incidentRepository, type IncidentFilter } from '../incidents/repository.ts'
-import { rollupCanAnswer } from '../hexes/routes.ts'
 import { studyAreaCells } from '../analysis/study-area.ts'
 import { hotspotAnalysis } from '../analysis/hotspots.ts'
 import { emergingHotspots, EMERGING_PATTERNS } from '../analysis/emerging.ts'
@@ -83,16 +82,13 @@ export default async function hotspotRoutes (app: FastifyInstance) {
     const { res, k } = request.query
     const area = await studyArea(app, request, request.query)
     const filter: IncidentFilter = { area, categories: parseCategories(request.query.category), ...parseTimeWindow(request.query) }
-    const useRollup = rollupCanAnswer(filter, res)
-    const rows = await request.scoped(tx => useRollup
-      ? incidentRepository(tx).hexCountsFromRollup({ ...filter, fromDay: filter.from ? localDay(filter.from) : null, toDay: filter.to ? localDay(filter.to) : null }, res)
-      : incidentRepository(tx).hexCountsRaw(filter, res))
+    const { source, rows } = await request.scoped(tx => incidentRepository(tx).hexCounts(filter, res))
     const counts = new Map(rows.map(row => [bigintToH3(row.h3), row.count]))
     const cells = studyAreaCells([], res, [...new Set([...await polygonCells(app, area, res), ...counts.keys()])])
     const result = hotspotAnalysis({ cells, counts, k })
     return {
       res, k, from: filter.from?.toISOString() ?? null, to: filter.to?.toISOString() ?? null,
-      source: useRollup ? 'rollup' : 'raw', n_cells: result.length, total: rows.reduce((sum, row) => sum + row.count, 0),
+      source, n_cells: result.length, total: rows.reduce((sum, row) => sum + row.count, 0),
       cells: result
     }
   })

@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connection.ts'
-import type { Area, Category, IncidentStatus, TimeWindow } from '../http/params.ts'
+import { isLocalMidnight, localDay, type Area, type Category, type IncidentStatus, type TimeWindow } from '../http/params.ts'
 import { bigintToH3, storedCellOf } from '../h3/cells.ts'
 import { dayNumber, dyadicBuckets } from './dyadic.ts'
 
@@ -95,6 +95,15 @@ export function incidentRepository (sql: Sql) {
         limit ${limit}`
     },
 
+    /** Counts per H3 cell, from the rollup when it can answer exactly, else from the incidents table. */
+    async hexCounts (f: IncidentFilter, res: number): Promise<{ source: 'rollup' | 'raw', rows: { h3: bigint, count: number }[] }> {
+      if (!rollupCanAnswer(f, res)) return { source: 'raw', rows: await this.hexCountsRaw(f, res) }
+      const rows = await this.hexCountsFromRollup({
+        ...f, fromDay: f.from ? localDay(f.from) : null, toDay: f.to ? localDay(f.to) : null
+      }, res)
+      return { source: 'rollup', rows }
+    },
+
     /** Counts per H3 cell straight from the incidents table (any window, any area). */
     async hexCountsRaw (f: IncidentFilter, res: number): Promise<{ h3: bigint, count: number }[]> {
       return sql<{ h3: bigint, count: number }[]>`
@@ -161,6 +170,16 @@ export function incidentRepository (sql: Sql) {
         having sum(${categorySum(sql, f.categories)}) > 0`
     }
   }
+}
+
+/**
+ * The rollup answers exactly when the resolution is at most its own, the window falls on
+ * local-day bounds and the area is administrative.
+ */
+export function rollupCanAnswer (filter: IncidentFilter, res: number): boolean {
+  return res <= ROLLUP_RESOLUTION && filter.area.kind !== 'bbox' &&
+    (filter.from === null || isLocalMidnight(filter.from)) &&
+    (filter.to === null || isLocalMidnight(filter.to))
 }
 
 /** Sum of the rollup's category columns for a category filter (all: the total column). */
