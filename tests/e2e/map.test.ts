@@ -133,6 +133,21 @@ describe('map page in headless Chromium', () => {
     await page.close()
   })
 
+  it('draws every study-area cell in hotspot mode, with the classes in the legend', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await signIn(page)
+    await openMap(page, `mode=hotspots&from=${WINDOW.from}&to=${WINDOW.to}&res=8&k=1`)
+    expect(await page.evaluate(() => document.body.dataset.mode)).toBe('hotspots')
+    const expected = (await t.inject(`/api/hotspots?province=31&res=8&k=1&from=${WINDOW.from}&to=${WINDOW.to}`)).json()
+    expect(Number(await page.evaluate(() => document.body.dataset.hexCount))).toBe(expected.n_cells)
+    const hot99 = expected.cells.filter((c: { class: string }) => c.class === 'hot_99').length
+    expect(hot99).toBeGreaterThan(0)
+    const legendRow = page.locator('[data-testid="hotspot-legend-classes"] [data-class="hot_99"]')
+    expect(Number(await legendRow.getAttribute('data-count'))).toBe(hot99)
+    await page.screenshot({ path: resolve(screenshotDir, 'map-hotspots.png') })
+    await page.close()
+  })
+
   it('switches the interface between Vietnamese and English', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     await signIn(page)

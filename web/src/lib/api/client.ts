@@ -61,6 +61,62 @@ export interface HexResponse {
   cells: HexCell[]
 }
 
+/** Hot/cold-spot classes of GET /api/hotspots (Gi* z sign, Benjamini–Hochberg adjusted p ≤ 0.01/0.05/0.10). */
+export const HOTSPOT_CLASSES = ['hot_99', 'hot_95', 'hot_90', 'cold_99', 'cold_95', 'cold_90', 'not_significant'] as const
+export type HotspotClass = typeof HOTSPOT_CLASSES[number]
+
+export interface HotspotCell {
+  h3: string
+  /** Incidents in the cell (0 for study-area cells without any). */
+  count: number
+  /** Getis-Ord Gi* z-score. */
+  z: number
+  /** Two-sided p-value of z. */
+  p: number
+  /** Benjamini–Hochberg adjusted p-value over every cell of the study area. */
+  p_adjusted: number
+  class: HotspotClass
+}
+export interface HotspotResponse {
+  res: number
+  k: number
+  from: string | null
+  to: string | null
+  n_cells: number
+  cells: HotspotCell[]
+}
+
+/** Patterns of GET /api/hotspots/emerging (ArcGIS emerging hot-spot definitions). */
+export const EMERGING_PATTERNS = [
+  'new', 'consecutive', 'intensifying', 'persistent', 'diminishing', 'sporadic', 'oscillating', 'historical', 'no_pattern'
+] as const
+export type EmergingPattern = typeof EMERGING_PATTERNS[number]
+export type EmergingDirection = 'hot' | 'cold' | null
+export const EMERGING_STEPS = ['day', 'week', 'month'] as const
+export type EmergingStep = typeof EMERGING_STEPS[number]
+
+export interface EmergingCell {
+  h3: string
+  /** Incidents per period, oldest first. */
+  counts: number[]
+  /** Gi* z-score per period, oldest first. */
+  z: number[]
+  /** Mann–Kendall trend of the z series. */
+  trend: { tau: number, p: number, s: number, z: number }
+  pattern: EmergingPattern
+  direction: EmergingDirection
+}
+export interface EmergingResponse {
+  res: number
+  k: number
+  step: EmergingStep
+  steps: number
+  /** Local days, `from` inclusive, `to` exclusive, oldest first. */
+  periods: Array<{ from: string, to: string }>
+  cells: EmergingCell[]
+  summary: Record<string, number>
+}
+
 /** Area and filters of a hex or incident query. Times are ISO 8601; `from` inclusive, `to` exclusive. */
 export interface AreaFilter {
   province?: string
@@ -75,6 +131,19 @@ export interface TimeFilter {
 }
 export interface HexQuery extends AreaFilter, TimeFilter {
   res: number
+}
+export interface HotspotQuery extends HexQuery {
+  /** k-ring radius of the Gi* neighbourhood (1–3). */
+  k: number
+}
+export interface EmergingQuery extends AreaFilter {
+  res: number
+  k: number
+  /** Exclusive end day (YYYY-MM-DD) of the last period. */
+  to: string
+  step: EmergingStep
+  steps: number
+  categories?: readonly Category[]
 }
 export interface IncidentQuery extends AreaFilter, TimeFilter {
   limit?: number
@@ -222,7 +291,16 @@ export const api = {
   incidents: (q: IncidentQuery, signal?: AbortSignal) =>
     getJson<IncidentCollection>(buildUrl('/api/incidents', { ...filterParams(q), limit: q.limit, cursor: q.cursor }), signal),
   hexes: (q: HexQuery, signal?: AbortSignal) =>
-    getJson<HexResponse>(buildUrl('/api/hexes', { res: q.res, ...filterParams(q) }), signal)
+    getJson<HexResponse>(buildUrl('/api/hexes', { res: q.res, ...filterParams(q) }), signal),
+  /** Gi* hot and cold spots of a province or commune (a study area is required). */
+  hotspots: (q: HotspotQuery, signal?: AbortSignal) =>
+    getJson<HotspotResponse>(buildUrl('/api/hotspots', { res: q.res, k: q.k, ...filterParams(q) }), signal),
+  /** Emerging hot-spot patterns over `steps` periods ending at `to`. */
+  emerging: (q: EmergingQuery, signal?: AbortSignal) =>
+    getJson<EmergingResponse>(buildUrl('/api/hotspots/emerging', {
+      res: q.res, k: q.k, ...filterParams({ province: q.province, commune: q.commune, categories: q.categories }),
+      to: q.to, step: q.step, steps: q.steps
+    }), signal)
 }
 
 /**

@@ -40,6 +40,8 @@ export class HexData {
     if (!force && key === this.lastKey) return
     this.lastKey = key
     clearTimeout(this.timer)
+    // An answer to the previous query must not land while this one waits for its debounce.
+    this.fetchLatest.cancel()
     this.status = 'loading'
     this.error = undefined
     const run = () => { void this.load(query) }
@@ -58,6 +60,18 @@ export class HexData {
     this.error = undefined
     this.status = 'ready'
     this.version++
+  }
+
+  /**
+   * Stops a pending or running load (the counts mode was left); the cells shown stay. The next
+   * `request`, even of the same query, loads again.
+   */
+  cancel (): void {
+    if (this.status !== 'loading') return
+    clearTimeout(this.timer)
+    this.fetchLatest.cancel()
+    this.lastKey = undefined
+    this.status = this.query ? 'ready' : 'idle'
   }
 
   retry (): void {

@@ -1,12 +1,16 @@
 /**
  * Pure conversion between the page URL's query and the view's filters, so a link (or a test)
- * can open a known view: `?from=YYYY-MM-DD&to=YYYY-MM-DD&category=a,b&res=8&lang=en&province=31`.
+ * can open a known view: `?from=YYYY-MM-DD&to=YYYY-MM-DD&category=a,b&res=8&lang=en&province=31`, plus the
+ * map mode and its options: `mode=hotspots&k=2`, `mode=emerging&k=1&step=week&steps=12`,
+ * `mode=compare&bfrom=YYYY-MM-DD&bto=YYYY-MM-DD` (window B; absent = the period just before).
  * Days are calendar days in Vietnam (UTC+7), as the API reads a bare date; `from` is inclusive
  * and `to` exclusive, exactly as in the API, so the same strings can be sent on unchanged.
  */
 import { isCategory, type Category } from '../api/client.ts'
 import { isResolution } from '../map/resolution.ts'
 import { isLang, type Lang } from '../i18n/index.svelte.ts'
+import type { EmergingStep } from '../api/client.ts'
+import { isK, isMode, isStep, parseSteps, type Mode } from './modes.ts'
 
 export interface QueryState {
   from?: string
@@ -17,6 +21,16 @@ export interface QueryState {
   res?: number | 'auto'
   lang?: Lang
   province?: string
+  /** Map mode (`mode=counts|hotspots|emerging|compare`). */
+  mode?: Mode
+  /** Gi* neighbourhood rings (hotspots, emerging). */
+  k?: number
+  /** Emerging: length of one period, and how many periods. */
+  step?: EmergingStep
+  steps?: number
+  /** Compare: window B chosen by hand (`bfrom` inclusive, `bto` exclusive); absent = the period before. */
+  compareFrom?: string
+  compareTo?: string
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -27,17 +41,7 @@ export function isDay (value: string | null | undefined): value is string {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value
 }
 
-/** Adds whole days to a `YYYY-MM-DD` day. */
-export function addDays (day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`)
-  date.setUTCDate(date.getUTCDate() + days)
-  return date.toISOString().slice(0, 10)
-}
-
-/** Whole days from one day to another (to − from). */
-export function daysBetween (from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000)
-}
+export { addDays, daysBetween } from './days.ts'
 
 /** Vietnam's offset from UTC (no daylight saving). */
 const VN_OFFSET_MS = 7 * 3_600_000
@@ -83,6 +87,20 @@ export function parseQuery (search: string): QueryState {
   if (isLang(lang)) state.lang = lang
   const province = params.get('province')
   if (province && /^\d{1,3}$/.test(province)) state.province = province
+  const mode = params.get('mode')
+  if (isMode(mode)) state.mode = mode
+  const k = params.get('k')
+  if (k !== null && isK(Number(k))) state.k = Number(k)
+  const step = params.get('step')
+  if (isStep(step)) state.step = step
+  const steps = parseSteps(params.get('steps'))
+  if (steps !== undefined) state.steps = steps
+  const bfrom = params.get('bfrom')
+  const bto = params.get('bto')
+  if (isDay(bfrom) && isDay(bto) && bfrom < bto) {
+    state.compareFrom = bfrom
+    state.compareTo = bto
+  }
   return state
 }
 
@@ -97,6 +115,14 @@ export function formatQuery (state: QueryState, allCategories: readonly Category
     params.set('category', allCategories.filter(c => state.categories!.includes(c)).join(','))
   }
   if (state.res !== undefined && state.res !== 'auto') params.set('res', String(state.res))
+  if (state.mode) params.set('mode', state.mode)
+  if (state.k !== undefined) params.set('k', String(state.k))
+  if (state.step) params.set('step', state.step)
+  if (state.steps !== undefined) params.set('steps', String(state.steps))
+  if (state.compareFrom && state.compareTo) {
+    params.set('bfrom', state.compareFrom)
+    params.set('bto', state.compareTo)
+  }
   if (state.lang && state.lang !== 'vi') params.set('lang', state.lang)
   // URLSearchParams encodes ',' as %2C; keep lists readable.
   return params.toString().replace(/%2C/g, ',')
