@@ -3,6 +3,7 @@ import { openDatabase, type Database } from './db/connection.ts'
 import { migrate } from './db/migrate.ts'
 import { importCommunes } from './communes/import.ts'
 import { loadDemoData } from './demo/load-demo.ts'
+import { localDay } from './http/params.ts'
 import { ensureDemoUsers, type DemoAccount } from './auth/demo-users.ts'
 
 export interface Prepared { db: Database, config: Config, migrations: string[], loaded: string[], demoAccounts: DemoAccount[] }
@@ -27,7 +28,7 @@ export async function prepareDatabase (config: Config = loadConfig(), log: (line
     const demoStarted = Date.now()
     const demo = await loadDemoData(db, { provinceCode: config.demoProvince, seed: config.demoSeed, days: config.demoDays, geoDir: config.geoDir })
     loaded.push(`generated demo data (seed ${config.demoSeed}): ${demo.teams} teams, ${demo.members} members, ` +
-      `${demo.incidents} incidents from ${demo.from.toISOString().slice(0, 10)} to ${demo.end.toISOString().slice(0, 10)} (${Date.now() - demoStarted} ms)`)
+      `${demo.incidents} incidents on the ${config.demoDays} days ${localDay(demo.from)} – ${localDay(new Date(demo.end.getTime() - 1))} (${Date.now() - demoStarted} ms)`)
     for (const line of loaded) log(`Loaded ${line}`)
   }
   // Demo accounts exist only while the database has no users of its own.
