@@ -5,6 +5,7 @@ import errorHandler from './plugins/error-handler.ts'
 import database from './plugins/database.ts'
 import staticFiles from './plugins/static-files.ts'
 import auth from './plugins/auth.ts'
+import events from './plugins/events.ts'
 import helmet from '@fastify/helmet'
 import authRoutes from './auth/routes.ts'
 import auditRoutes from './audit/routes.ts'
@@ -57,6 +58,7 @@ export async function buildApp (options: AppOptions) {
   })
   await app.register(database, { db: options.db })
   await app.register(auth, { cookieSecure: options.cookieSecure ?? false })
+  await app.register(events)
   await app.register(authRoutes)
   await app.register(auditRoutes)
   await app.register(healthRoutes)

@@ -190,6 +190,15 @@ function categorySum (sql: Sql, categories: Category[] | null) {
 
 export type IncidentRepository = ReturnType<typeof incidentRepository>
 
+/** The live feed's view of an incident. */
+export function toSnapshot (row: IncidentRow) {
+  return {
+    id: Number(row.id), category: row.category, severity: row.severity, status: row.status,
+    occurred_at: row.occurred_at.toISOString(), lon: row.lon, lat: row.lat,
+    commune_code: row.commune_code, province_code: row.province_code
+  }
+}
+
 export function toFeature (row: IncidentRow) {
   return {
     type: 'Feature' as const,

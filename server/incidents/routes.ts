@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { errors } from '../errors.ts'
 import { CATEGORIES, parseArea, parseCategories, parseTime, parseTimeWindow, type Category } from '../http/params.ts'
 import { areaAndWindowQuery, errorResponses } from '../http/schemas.ts'
-import { incidentRepository, toFeature, type IncidentFilter, type ListCursor } from './repository.ts'
+import { incidentRepository, toFeature, toSnapshot, type IncidentFilter, type ListCursor } from './repository.ts'
 import { assertAreaVisible, scopeCoversPlace } from '../auth/area-scope.ts'
 import { roleMay } from '../auth/roles.ts'
 import { recordAudit } from '../audit/record.ts'
@@ -139,6 +139,8 @@ export default async function incidentRoutes (app: FastifyInstance) {
       })
       return stored
     })
+    // Published after the commit, so the feed never shows what was rolled back.
+    app.incidentEvents.publish('incident.created', toSnapshot(row))
     return reply.status(201).header('location', `/api/incidents/${row.id}`).send(toFeature(row))
   })
 }
