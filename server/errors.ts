@@ -37,6 +37,8 @@ export const errors = {
     new ApiError(423, 'account_locked', `too many failed sign-ins: the account is locked for ${minutes} more minute(s)`, null),
   tooManyAttempts: (seconds: number) =>
     new ApiError(429, 'too_many_attempts', `too many failed sign-ins: try again in ${seconds} s`, null, seconds),
+  illegalTransition: (from: string, to: string, allowed: readonly string[]) =>
+    new ApiError(409, 'illegal_transition', `status: cannot go from ${from} to ${to} (from ${from}: ${allowed.length ? allowed.join(', ') : 'no further change'})`, 'status'),
   notFound: (what: string) =>
     new ApiError(404, 'not_found', `${what} does not exist`, null)
 } as const

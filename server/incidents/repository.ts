@@ -2,6 +2,7 @@ import type { Sql } from '../db/connection.ts'
 import { isLocalMidnight, localDay, type Area, type Category, type IncidentStatus, type TimeWindow } from '../http/params.ts'
 import { bigintToH3, storedCellOf } from '../h3/cells.ts'
 import { dayNumber, dyadicBuckets } from './dyadic.ts'
+import { STATUS_TIME_COLUMN } from './lifecycle.ts'
 
 /** Resolution of the rollup table (see migration 0006). */
 export const ROLLUP_RESOLUTION = 8
@@ -33,6 +34,9 @@ export interface IncidentRow {
   h3: bigint
   is_generated: boolean
 }
+
+export interface FireDetails { cause?: string | null, area_m2?: number | null, people_injured?: number | null }
+export interface RescueDetails { people_rescued?: number | null, people_missing?: number | null }
 
 export interface IncidentFilter extends TimeWindow {
   area: Area
@@ -71,6 +75,71 @@ export function incidentRepository (sql: Sql) {
                 ${storedCellOf(incident.lon, incident.lat)}, ${incident.is_generated ?? false})
         returning ${incidentColumns(sql)}`
       return row!
+    },
+
+    /** Locks the incident's row for a status change in this transaction; null when invisible. */
+    async lockForChange (id: string): Promise<IncidentRow | null> {
+      const [row] = await sql<IncidentRow[]>`
+        select ${incidentColumns(sql)} from incidents i where i.id = ${id} for update`
+      return row ?? null
+    },
+
+    /** Moves an incident to a status, stamping the time of that step, and appends the history row. */
+    async changeStatus (current: IncidentRow, change: { to: IncidentStatus, teamId: string | null, note: string | null, userId: string, username: string }): Promise<IncidentRow> {
+      const column = STATUS_TIME_COLUMN[change.to]
+      const [row] = await sql<IncidentRow[]>`
+        update incidents i set status = ${change.to},
+          team_id = coalesce(${change.teamId}::bigint, i.team_id)
+          ${column ? sql`, ${sql(column)} = now()` : sql``}
+        where i.id = ${String(current.id)}
+        returning ${incidentColumns(sql)}`
+      await this.appendEvent(row!, current.status, change)
+      return row!
+    },
+
+    async appendEvent (row: IncidentRow, from: IncidentStatus | null, change: { to: IncidentStatus, teamId: string | null, note: string | null, userId: string, username: string }): Promise<void> {
+      await sql`
+        insert into incident_events (incident_id, province_code, commune_code, user_id, username, from_status, to_status, team_id, note)
+        values (${String(row.id)}, ${row.province_code}, ${row.commune_code}, ${change.userId}, ${change.username},
+                ${from}, ${change.to}, ${change.teamId}, ${change.note})`
+    },
+
+    async history (id: string) {
+      return sql<{ at: Date, username: string | null, from_status: string | null, to_status: string, team_id: string | null, note: string | null }[]>`
+        select at, username, from_status, to_status, team_id::text as team_id, note
+        from incident_events where incident_id = ${id} order by id`
+    },
+
+    async setFireDetails (row: IncidentRow, fire: FireDetails): Promise<void> {
+      await sql`
+        insert into fire_details (incident_id, province_code, commune_code, cause, area_m2, people_injured)
+        values (${String(row.id)}, ${row.province_code}, ${row.commune_code}, ${fire.cause ?? null}, ${fire.area_m2 ?? null}, ${fire.people_injured ?? null})
+        on conflict (incident_id) do update set
+          cause = coalesce(excluded.cause, fire_details.cause), area_m2 = coalesce(excluded.area_m2, fire_details.area_m2),
+          people_injured = coalesce(excluded.people_injured, fire_details.people_injured)`
+    },
+
+    async setRescueDetails (row: IncidentRow, rescue: RescueDetails): Promise<void> {
+      await sql`
+        insert into rescue_details (incident_id, province_code, commune_code, people_rescued, people_missing)
+        values (${String(row.id)}, ${row.province_code}, ${row.commune_code}, ${rescue.people_rescued ?? null}, ${rescue.people_missing ?? null})
+        on conflict (incident_id) do update set
+          people_rescued = coalesce(excluded.people_rescued, rescue_details.people_rescued),
+          people_missing = coalesce(excluded.people_missing, rescue_details.people_missing)`
+    },
+
+    async details (id: string): Promise<{ fire: FireDetails | null, rescue: RescueDetails | null, timing: { team_id: string | null, dispatched_at: Date | null, on_scene_at: Date | null, resolved_at: Date | null, closed_at: Date | null, cancelled_at: Date | null } }> {
+      const [fire] = await sql<FireDetails[]>`select cause, area_m2, people_injured from fire_details where incident_id = ${id}`
+      const [rescue] = await sql<RescueDetails[]>`select people_rescued, people_missing from rescue_details where incident_id = ${id}`
+      const [timing] = await sql<{ team_id: string | null, dispatched_at: Date | null, on_scene_at: Date | null, resolved_at: Date | null, closed_at: Date | null, cancelled_at: Date | null }[]>`
+        select team_id::text as team_id, dispatched_at, on_scene_at, resolved_at, closed_at, cancelled_at from incidents where id = ${id}`
+      return { fire: fire ?? null, rescue: rescue ?? null, timing: timing! }
+    },
+
+    /** Whether a team works in a commune (the team sent must be the incident commune's). */
+    async teamInCommune (teamId: string, communeCode: string): Promise<boolean> {
+      const [row] = await sql`select 1 from teams where id = ${teamId} and commune_code = ${communeCode}`
+      return row !== undefined
     },
 
     async findById (id: string): Promise<IncidentRow | null> {

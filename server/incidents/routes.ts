@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { errors } from '../errors.ts'
-import { CATEGORIES, parseArea, parseCategories, parseTime, parseTimeWindow, type Category } from '../http/params.ts'
+import { CATEGORIES, parseArea, parseCategories, parseTime, parseTimeWindow, STATUSES, type Category, type IncidentStatus } from '../http/params.ts'
+import type { Sql } from '../db/connection.ts'
+import { canMove, secondsBetween, TRANSITIONS } from './lifecycle.ts'
 import { areaAndWindowQuery, errorResponses } from '../http/schemas.ts'
-import { incidentRepository, toFeature, toSnapshot, type IncidentFilter, type ListCursor } from './repository.ts'
+import { incidentRepository, toFeature, toSnapshot, type FireDetails, type IncidentFilter, type IncidentRow, type ListCursor, type RescueDetails } from './repository.ts'
 import { assertAreaVisible, scopeCoversPlace } from '../auth/area-scope.ts'
 import { roleMay } from '../auth/roles.ts'
 import { recordAudit } from '../audit/record.ts'
@@ -29,6 +31,53 @@ const IncidentFeature = {
   }
 } as const
 
+const FireDetailsSchema = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    cause: { type: ['string', 'null'], maxLength: 500 },
+    area_m2: { type: ['number', 'null'], minimum: 0 },
+    people_injured: { type: ['integer', 'null'], minimum: 0 }
+  }
+} as const
+
+const RescueDetailsSchema = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    people_rescued: { type: ['integer', 'null'], minimum: 0 },
+    people_missing: { type: ['integer', 'null'], minimum: 0 }
+  }
+} as const
+
+const IncidentDetail = {
+  type: 'object',
+  properties: {
+    ...IncidentFeature.properties,
+    properties: {
+      type: 'object',
+      properties: {
+        ...IncidentProperties.properties,
+        team_id: { type: ['string', 'null'] },
+        dispatched_at: { type: ['string', 'null'] }, on_scene_at: { type: ['string', 'null'] }, resolved_at: { type: ['string', 'null'] },
+        closed_at: { type: ['string', 'null'] }, cancelled_at: { type: ['string', 'null'] },
+        response_seconds: { type: ['integer', 'null'], description: 'dispatched − reported' },
+        handling_seconds: { type: ['integer', 'null'], description: 'resolved − reported' },
+        fire: { type: ['object', 'null'], properties: FireDetailsSchema.properties },
+        rescue: { type: ['object', 'null'], properties: RescueDetailsSchema.properties },
+        history: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              at: { type: 'string' }, username: { type: ['string', 'null'] }, from_status: { type: ['string', 'null'] },
+              to_status: { type: 'string' }, team_id: { type: ['string', 'null'] }, note: { type: ['string', 'null'] }
+            }
+          }
+        }
+      }
+    }
+  }
+} as const
+
 const NewIncidentBody = {
   type: 'object',
   additionalProperties: false,
@@ -39,11 +88,42 @@ const NewIncidentBody = {
     category: { type: 'string', enum: CATEGORIES },
     severity: { type: 'integer', minimum: 1, maximum: 5 },
     occurred_at: { type: 'string', minLength: 1, description: 'ISO 8601; not in the future' },
-    description: { type: 'string', maxLength: 4000, default: '' }
+    description: { type: 'string', maxLength: 4000, default: '' },
+    fire: FireDetailsSchema,
+    rescue: RescueDetailsSchema
   }
 } as const
 
-interface NewIncidentBodyType { lon: number, lat: number, category: Category, severity: number, occurred_at: string, description: string }
+interface NewIncidentBodyType { lon: number, lat: number, category: Category, severity: number, occurred_at: string, description: string, fire?: FireDetails, rescue?: RescueDetails }
+interface ChangeBody { status: IncidentStatus, team_id?: string, note?: string, fire?: FireDetails, rescue?: RescueDetails }
+
+/** Fire details belong to fires, rescue details to rescues (and floods, where people are rescued). */
+function checkDetails (category: Category, body: { fire?: FireDetails, rescue?: RescueDetails }) {
+  if (body.fire && category !== 'fire') throw errors.invalidField('fire', `fire details belong to fire incidents, not ${category}`)
+  if (body.rescue && category !== 'rescue' && category !== 'flood') throw errors.invalidField('rescue', `rescue details belong to rescue or flood incidents, not ${category}`)
+}
+
+/** The incident with its timing, details and history, as GET /api/incidents/:id shows it. */
+async function incidentDetail (tx: Sql, row: IncidentRow) {
+  const repository = incidentRepository(tx)
+  const id = String(row.id)
+  const [{ fire, rescue, timing }, history] = await Promise.all([repository.details(id), repository.history(id)])
+  const feature = toFeature(row)
+  const iso = (time: Date | null) => time?.toISOString() ?? null
+  return {
+    ...feature,
+    properties: {
+      ...feature.properties,
+      team_id: timing.team_id,
+      dispatched_at: iso(timing.dispatched_at), on_scene_at: iso(timing.on_scene_at), resolved_at: iso(timing.resolved_at),
+      closed_at: iso(timing.closed_at), cancelled_at: iso(timing.cancelled_at),
+      response_seconds: secondsBetween(row.reported_at, timing.dispatched_at),
+      handling_seconds: secondsBetween(row.reported_at, timing.resolved_at),
+      fire, rescue,
+      history: history.map(h => ({ ...h, at: h.at.toISOString() }))
+    }
+  }
+}
 interface ListQuery { province?: string, commune?: string, bbox?: string, from?: string, to?: string, category?: string, limit: number, cursor?: string }
 
 function encodeCursor (occurredAt: Date, id: bigint | number): string {
@@ -108,13 +188,59 @@ export default async function incidentRoutes (app: FastifyInstance) {
   app.get<{ Params: { id: string } }>('/api/incidents/:id', {
     schema: {
       params: { type: 'object', properties: { id: { type: 'string', pattern: '^\\d{1,18}$' } } },
-      response: { 200: IncidentFeature, ...errorResponses }
+      response: { 200: IncidentDetail, ...errorResponses }
     }
   }, async (request) => {
     // Outside the jurisdiction the row is invisible, so the answer is the same 404 as for no row.
-    const row = await request.scoped(tx => incidentRepository(tx).findById(request.params.id))
-    if (!row) throw errors.notFound(`incident ${request.params.id}`)
-    return toFeature(row)
+    const detail = await request.scoped(async tx => {
+      const row = await incidentRepository(tx).findById(request.params.id)
+      return row ? incidentDetail(tx, row) : null
+    })
+    if (!detail) throw errors.notFound(`incident ${request.params.id}`)
+    return detail
+  })
+
+  app.patch<{ Params: { id: string }, Body: ChangeBody }>('/api/incidents/:id', {
+    schema: {
+      params: { type: 'object', properties: { id: { type: 'string', pattern: '^\\d{1,18}$' } } },
+      body: {
+        type: 'object', additionalProperties: false, required: ['status'],
+        properties: {
+          status: { type: 'string', enum: STATUSES },
+          team_id: { type: 'string', pattern: '^\\d{1,18}$', description: 'the team sent (a team of the incident\'s commune)' },
+          note: { type: 'string', maxLength: 2000 },
+          fire: FireDetailsSchema,
+          rescue: RescueDetailsSchema
+        }
+      },
+      response: { 200: IncidentDetail, ...errorResponses }
+    }
+  }, async (request) => {
+    const user = request.user!
+    if (!roleMay(user.role, 'incidents:write')) throw errors.forbidden(null, `the role ${user.role} may not change incidents`)
+    const body = request.body
+    const { detail, row } = await request.scoped(async tx => {
+      const repository = incidentRepository(tx)
+      const current = await repository.lockForChange(request.params.id)
+      if (!current) throw errors.notFound(`incident ${request.params.id}`)
+      if (!canMove(current.status, body.status)) throw errors.illegalTransition(current.status, body.status, TRANSITIONS[current.status])
+      checkDetails(current.category, body)
+      if (body.team_id && !(await repository.teamInCommune(body.team_id, current.commune_code))) {
+        throw errors.invalidField('team_id', `team ${body.team_id} is not a team of commune ${current.commune_code}`)
+      }
+      const changed = await repository.changeStatus(current, { to: body.status, teamId: body.team_id ?? null, note: body.note ?? null, userId: user.id, username: user.username })
+      if (body.fire) await repository.setFireDetails(changed, body.fire)
+      if (body.rescue) await repository.setRescueDetails(changed, body.rescue)
+      const detail = await incidentDetail(tx, changed)
+      await recordAudit(tx, request, user, {
+        action: 'incident.status_change', entity: 'incident', entity_id: String(changed.id),
+        province_code: changed.province_code, commune_code: changed.commune_code,
+        before: { status: current.status }, after: { status: changed.status, team_id: body.team_id ?? null, note: body.note ?? null, fire: body.fire ?? null, rescue: body.rescue ?? null }
+      })
+      return { detail, row: changed }
+    })
+    app.incidentEvents.publish('incident.updated', toSnapshot(row))
+    return detail
   })
 
   app.post<{ Body: NewIncidentBodyType }>('/api/incidents', {
@@ -128,11 +254,16 @@ export default async function incidentRoutes (app: FastifyInstance) {
     const place = await app.geography.locate(body.lon, body.lat)
     if (!place) throw errors.outsideCommunes(body.lon, body.lat)
     if (!scopeCoversPlace(user, place)) throw errors.forbidden('lon,lat', `the point lies in commune ${place.commune_code}, outside your jurisdiction`)
+    checkDetails(body.category, body)
     const row = await request.scoped(async tx => {
-      const stored = await incidentRepository(tx).insert({
+      const repository = incidentRepository(tx)
+      const stored = await repository.insert({
         lon: body.lon, lat: body.lat, category: body.category, severity: body.severity,
         occurred_at: occurredAt, description: body.description
       }, place)
+      await repository.appendEvent(stored, null, { to: 'reported', teamId: null, note: null, userId: user.id, username: user.username })
+      if (body.fire) await repository.setFireDetails(stored, body.fire)
+      if (body.rescue) await repository.setRescueDetails(stored, body.rescue)
       await recordAudit(tx, request, user, {
         action: 'incident.create', entity: 'incident', entity_id: String(stored.id),
         province_code: stored.province_code, commune_code: stored.commune_code, before: null, after: toFeature(stored).properties
