@@ -7,6 +7,8 @@ import staticFiles from './plugins/static-files.ts'
 import auth from './plugins/auth.ts'
 import events from './plugins/events.ts'
 import helmet from '@fastify/helmet'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import authRoutes from './auth/routes.ts'
 import auditRoutes from './audit/routes.ts'
 import healthRoutes from './health/routes.ts'
@@ -14,6 +16,8 @@ import geographyRoutes from './communes/routes.ts'
 import incidentRoutes from './incidents/routes.ts'
 import hexRoutes from './hexes/routes.ts'
 import hotspotRoutes from './hotspots/routes.ts'
+import summaryRoutes from './summaries/routes.ts'
+import streamRoutes from './stream/routes.ts'
 
 export interface AppOptions {
   db: Database
@@ -56,6 +60,19 @@ export async function buildApp (options: AppOptions) {
     // Served over plain HTTP on localhost by default; HSTS belongs to the TLS front.
     hsts: false
   })
+  // The OpenAPI document is built from the route schemas; /docs shows it (no session needed).
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Vietnam grassroots security incident and patrol map API',
+        description: 'Incidents, H3 hexes, hotspots and summaries, scoped to the signed-in account\'s jurisdiction. Sign in with POST /api/auth/login.',
+        version: '0.1.0'
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'vnpm_session' }, bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ session: [] }, { bearer: [] }]
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: (header) => header })
   await app.register(database, { db: options.db })
   await app.register(auth, { cookieSecure: options.cookieSecure ?? false })
   await app.register(events)
@@ -66,6 +83,8 @@ export async function buildApp (options: AppOptions) {
   await app.register(incidentRoutes)
   await app.register(hexRoutes)
   await app.register(hotspotRoutes)
+  await app.register(summaryRoutes)
+  await app.register(streamRoutes)
   await app.register(staticFiles, { geoDir: options.geoDir, webDir: options.webDir })
   return app
 }

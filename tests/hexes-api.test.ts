@@ -187,3 +187,19 @@ describe('GET /api/communes and /api/provinces', () => {
     expect(body.postgis).toMatch(/^3\./)
   })
 })
+
+describe('GET /docs', () => {
+  it('documents every API route from the route schemas, without a session', async () => {
+    const spec = (await t.injectAs(null, '/docs/json')).json()
+    expect(spec.openapi).toMatch(/^3\./)
+    for (const path of ['/api/health', '/api/incidents', '/api/incidents/{id}', '/api/hexes', '/api/hotspots', '/api/hotspots/emerging',
+      '/api/auth/login', '/api/communes/{code}/summary', '/api/provinces/{code}/summary', '/api/audit']) {
+      expect(spec.paths[path], path).toBeDefined()
+    }
+    expect(spec.paths['/api/incidents/{id}'].patch).toBeDefined()
+    expect(spec.paths['/api/hexes'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['res', 'province', 'commune', 'bbox', 'from', 'to', 'category']))
+    const page = await t.injectAs(null, '/docs/')
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toMatch(/text\/html/)
+  })
+})

@@ -1,0 +1,150 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { errors } from '../errors.ts'
+import { parseArea, parseCategories, type Area, type Category } from '../http/params.ts'
+import { communeCode, errorResponses, provinceCode } from '../http/schemas.ts'
+import { assertAreaVisible } from '../auth/area-scope.ts'
+import { roleMay, scopeOf, type Scope } from '../auth/roles.ts'
+import type { IncidentEvent } from '../events/bus.ts'
+
+/** Comment lines that keep proxies and the browser from timing the connection out. */
+export const HEARTBEAT_MS = 15_000
+/** What EventSource waits before it reconnects (sent once at the start). */
+export const RETRY_MS = 3_000
+/** A client this far behind (bytes not yet taken by the socket) is cut off; it reconnects and replays. */
+const MAX_BUFFERED_BYTES = 1024 * 1024
+
+export interface StreamOptions {
+  /** Interval of the heartbeat comment, in milliseconds (tests set it short). */
+  heartbeatMs?: number
+}
+
+interface StreamQuery { province?: string, commune?: string, category?: string, last_event_id?: number }
+
+interface Filter { scope: Scope, area: Area, categories: Category[] | null }
+
+/**
+ * The bus is in-process and not limited by row-level security, so the jurisdiction is applied
+ * here: an event passes when the user's scope covers the incident's place, then the area and
+ * category filters of the query.
+ */
+function matches (filter: Filter, event: IncidentEvent): boolean {
+  const { incident } = event
+  const { scope, area, categories } = filter
+  const inScope = scope.kind === 'national' ||
+    (scope.kind === 'province' && scope.province === incident.province_code) ||
+    (scope.kind === 'commune' && scope.commune === incident.commune_code)
+  if (!inScope) return false
+  if (area.kind === 'province' && area.code !== incident.province_code) return false
+  if (area.kind === 'commune' && area.code !== incident.commune_code) return false
+  return categories === null || (categories as string[]).includes(incident.category)
+}
+
+function frame (event: IncidentEvent): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
+}
+
+/** Last-Event-ID (sent by EventSource on reconnect) wins over ?last_event_id= (the first connection's). */
+function lastEventIdOf (request: FastifyRequest<{ Querystring: StreamQuery }>): number | null {
+  const header = request.headers['last-event-id']
+  if (typeof header === 'string' && header.trim() !== '') {
+    if (!/^\d{1,15}$/.test(header.trim())) throw errors.invalidField('last-event-id', 'must be an event id sent by this stream')
+    return Number(header.trim())
+  }
+  return request.query.last_event_id ?? null
+}
+
+/**
+ * GET /api/stream: Server-Sent Events of incident.created / incident.updated within the user's
+ * jurisdiction, filtered by area and category, with replay after Last-Event-ID.
+ */
+export default async function streamRoutes (app: FastifyInstance, options: StreamOptions = {}) {
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS
+  /** Open streams, ended when the app closes (otherwise server.close() waits for them forever). */
+  const open = new Set<() => void>()
+
+  // preClose, not onClose: Fastify closes the HTTP server (and waits for its connections)
+  // before the onClose hooks run, so ending the streams there would be too late.
+  app.addHook('preClose', async () => {
+    for (const end of [...open]) end()
+  })
+
+  app.get<{ Querystring: StreamQuery }>('/api/stream', {
+    schema: {
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          province: { ...provinceCode, description: 'two-digit province code' },
+          commune: { ...communeCode, description: 'five-digit commune code' },
+          category: { type: 'string', description: 'comma-separated categories' },
+          last_event_id: { type: 'integer', minimum: 0, description: 'for clients that cannot send the Last-Event-ID header' }
+        }
+      },
+      response: errorResponses
+    }
+  }, async (request, reply) => {
+    const user = request.user!
+    if (!roleMay(user.role, 'incidents:read')) throw errors.forbidden(null, `the role ${user.role} may not read incidents`)
+    const filter: Filter = { scope: scopeOf(user), area: parseArea(request.query), categories: parseCategories(request.query.category) }
+    await assertAreaVisible(app, user, filter.area)
+    const lastEventId = lastEventIdOf(request)
+
+    // From here on the connection is ours: no errors may be thrown to Fastify.
+    reply.hijack()
+    const res = reply.raw
+    // Helmet's onRequest hook has already set its headers on res; writeHead merges them with these.
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no'
+    })
+    res.flushHeaders()
+
+    let ended = false
+    let unsubscribe: () => void = () => {}
+    let heartbeat: NodeJS.Timeout | undefined
+    const end = () => {
+      if (ended) return
+      ended = true
+      unsubscribe()
+      clearInterval(heartbeat)
+      open.delete(end)
+      if (!res.writableEnded) res.end()
+    }
+    const write = (text: string) => {
+      if (ended) return
+      res.write(text)
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        request.log.warn({ buffered: res.writableLength }, 'event stream client too slow; closing its stream')
+        end()
+      }
+    }
+    open.add(end)
+    request.raw.on('close', end)
+    res.on('close', end)
+    res.on('error', end)
+    // The client may have gone while the area was being checked.
+    if (!res.socket || res.socket.destroyed) { end(); return }
+
+    // Subscribe before reading the replay buffer: live events queue up meanwhile, and those the
+    // replay already carried are dropped by id, so nothing is lost between the two and nothing twice.
+    let queue: IncidentEvent[] | null = []
+    let sentUpTo = 0
+    const deliver = (event: IncidentEvent) => {
+      if (event.id <= sentUpTo) return
+      sentUpTo = event.id
+      if (matches(filter, event)) write(frame(event))
+    }
+    unsubscribe = app.incidentEvents.subscribe(event => { if (queue) queue.push(event); else deliver(event) })
+
+    write(`retry: ${RETRY_MS}\n\n`)
+    if (lastEventId !== null) for (const event of app.incidentEvents.since(lastEventId)) deliver(event)
+    const queued = queue
+    queue = null
+    for (const event of queued) deliver(event)
+
+    heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs)
+    heartbeat.unref()
+  })
+}
