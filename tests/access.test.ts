@@ -238,6 +238,18 @@ describe('sign-in', () => {
     expect((await t.injectAs(cookie, '/api/auth/me')).statusCode).toBe(401)
   })
 
+  it('ends a session once it expires, and slides the expiry of one in use', async () => {
+    const cookie = await t.login('test.admin')
+    const token = cookie.split('=')[1]!
+    const { tokenHash } = await import('../server/auth/repository.ts')
+    await t.sql`update sessions set last_seen_at = now() - interval '2 minutes', expires_at = now() + interval '1 minute' where token_hash = ${tokenHash(token)}`
+    expect((await t.injectAs(cookie, '/api/auth/me')).statusCode).toBe(200)
+    const [slid] = await t.sql<{ hours: number }[]>`select extract(epoch from expires_at - now()) / 3600 as hours from sessions where token_hash = ${tokenHash(token)}`
+    expect(Number(slid!.hours)).toBeGreaterThan(11)
+    await t.sql`update sessions set expires_at = now() - interval '1 second' where token_hash = ${tokenHash(token)}`
+    expect((await t.injectAs(cookie, '/api/auth/me')).statusCode).toBe(401)
+  })
+
   it('sets a HttpOnly, SameSite=Strict cookie and security headers, and no CORS headers', async () => {
     const login = await t.injectAs(null, { method: 'POST', url: '/api/auth/login', payload: { username: 'test.admin', password: TEST_PASSWORD } })
     const setCookie = String(login.headers['set-cookie'])

@@ -77,15 +77,25 @@ export function accountRepository (sql: Sql) {
       return { token, expiresAt }
     },
 
-    /** The user of a live session, sliding its expiry forward. */
+    /**
+     * The user of a live session. Its expiry slides forward, written at most once a minute so
+     * that reads do not each cost a write.
+     */
     async userOfSession (token: string): Promise<SessionUser | null> {
-      const [row] = await sql<SessionUser[]>`
-        update sessions s set last_seen_at = now(),
-          expires_at = now() + case s.kind when 'cookie' then ${SESSION_IDLE_MS.cookie / 1000}::int else ${SESSION_IDLE_MS.bearer / 1000}::int end * interval '1 second'
-        from users u
-        where s.token_hash = ${tokenHash(token)} and s.expires_at > now() and u.id = s.user_id
-        returning ${userColumns}`
-      return row ?? null
+      const hash = tokenHash(token)
+      const [row] = await sql<(SessionUser & { stale: boolean })[]>`
+        select ${userColumns}, s.last_seen_at < now() - interval '1 minute' as stale
+        from sessions s join users u on u.id = s.user_id
+        where s.token_hash = ${hash} and s.expires_at > now()`
+      if (!row) return null
+      if (row.stale) {
+        await sql`
+          update sessions s set last_seen_at = now(),
+            expires_at = now() + case s.kind when 'cookie' then ${SESSION_IDLE_MS.cookie / 1000}::int else ${SESSION_IDLE_MS.bearer / 1000}::int end * interval '1 second'
+          where s.token_hash = ${hash}`
+      }
+      const { stale: _stale, ...user } = row
+      return user
     },
 
     async deleteSession (token: string): Promise<void> {
