@@ -161,4 +161,59 @@ describe('map page in headless Chromium', () => {
     await page.screenshot({ path: resolve(screenshotDir, 'map-english.png') })
     await page.close()
   })
+
+  it('shows a new incident in the live feed and on the map without reload, and moves it on from its drawer', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await signIn(page)
+    // The default window (a preset ending on the newest data day), so that today's incident counts.
+    await openMap(page, 'lang=vi')
+    const feed = page.getByTestId('live-feed')
+    await feed.waitFor({ state: 'visible', timeout: 30_000 })
+    await page.locator('[data-testid="live-feed-state"][data-connected="true"]').waitFor({ timeout: 30_000 })
+    const before = {
+      hexCount: await page.evaluate(() => document.body.dataset.hexCount),
+      total: Number(await page.getByTestId('legend-total').getAttribute('data-value'))
+    }
+
+    const created = await t.inject({
+      method: 'POST',
+      url: '/api/incidents',
+      payload: { lon: 106.7482, lat: 20.8272, category: 'fire', severity: 4, occurred_at: new Date(Date.now() - 60_000).toISOString(), description: 'Cháy kho hàng (e2e)' }
+    })
+    expect(created.statusCode).toBe(201)
+    const id = String(created.json().properties.id)
+
+    // The feed shows it first, with its Vietnamese category label and a relative time.
+    const item = page.locator(`[data-testid="feed-item"][data-incident-id="${id}"]`)
+    await item.waitFor({ state: 'visible', timeout: 30_000 })
+    expect(await page.locator('[data-testid="feed-item"]').first().getAttribute('data-incident-id')).toBe(id)
+    expect(await item.textContent()).toContain('Cháy nổ')
+    expect(await item.textContent()).toMatch(/phút trước|bây giờ/)
+
+    // The map reloads its counts: the window now ends today and the new incident is counted.
+    await page.waitForFunction((b) => document.body.dataset.hexesReady === 'true' &&
+      (document.body.dataset.hexCount !== b.hexCount ||
+        Number(document.querySelector('[data-testid="legend-total"]')?.getAttribute('data-value')) !== b.total),
+    before, { timeout: 30_000 })
+    expect(Number(await page.getByTestId('legend-total').getAttribute('data-value'))).toBeGreaterThanOrEqual(1)
+
+    // Its drawer: details, history, and the moves the status allows.
+    await item.click()
+    const drawer = page.getByTestId('incident-drawer')
+    await drawer.waitFor({ state: 'visible' })
+    await page.getByTestId('status-dispatched').waitFor({ state: 'visible', timeout: 15_000 })
+    expect(await drawer.textContent()).toContain('Cháy kho hàng (e2e)')
+    expect(await page.getByTestId('status-closed').count()).toBe(0)
+    const historyBefore = await page.getByTestId('history-entry').count()
+    await page.getByTestId('drawer-note').fill('Điều tổ tuần tra (e2e)')
+    await page.getByTestId('status-dispatched').click()
+    await page.locator('[data-testid="incident-drawer"][data-status="dispatched"]').waitFor({ timeout: 15_000 })
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="history-entry"]').length > n, historyBefore, { timeout: 15_000 })
+    expect(await drawer.textContent()).toContain('Điều tổ tuần tra (e2e)')
+    await page.getByTestId('status-on_scene').waitFor({ state: 'visible' })
+    // The stream's update refreshes the feed item too.
+    await page.locator(`[data-testid="feed-item"][data-incident-id="${id}"][data-status="dispatched"]`).waitFor({ timeout: 15_000 })
+    await page.screenshot({ path: resolve(screenshotDir, 'map-live-feed.png') })
+    await page.close()
+  })
 })

@@ -51,6 +51,80 @@ export interface IncidentProperties {
 }
 export type IncidentCollection = FeatureCollection<Point, IncidentProperties> & { next_cursor: string | null }
 
+export const STATUSES = ['reported', 'dispatched', 'on_scene', 'resolved', 'closed', 'cancelled'] as const
+export type IncidentStatus = typeof STATUSES[number]
+
+/** Legal status moves (PATCH /api/incidents/:id answers 409 to anything else). */
+export const NEXT_STATUSES: Record<string, readonly IncidentStatus[]> = {
+  reported: ['dispatched', 'cancelled'],
+  dispatched: ['on_scene', 'cancelled'],
+  on_scene: ['resolved', 'cancelled'],
+  resolved: ['closed'],
+  closed: [],
+  cancelled: []
+}
+
+export interface HistoryEntry {
+  at: string
+  username: string | null
+  from_status: string | null
+  to_status: string
+  team_id: string | null
+  note: string | null
+}
+
+export interface IncidentDetails extends IncidentProperties {
+  reported_at?: string
+  province_code?: string
+  team_id?: string | null
+  dispatched_at?: string | null
+  on_scene_at?: string | null
+  resolved_at?: string | null
+  closed_at?: string | null
+  cancelled_at?: string | null
+  response_seconds?: number | null
+  handling_seconds?: number | null
+  fire?: { cause?: string | null, area_m2?: number | null, people_injured?: number | null } | null
+  rescue?: { people_rescued?: number | null, people_missing?: number | null } | null
+  history?: HistoryEntry[]
+}
+
+/** The incident of a live-feed event (GET /api/stream). */
+export interface StreamIncident {
+  id: string | number
+  category: Category
+  severity: number | string
+  status: string
+  occurred_at: string
+  lon: number
+  lat: number
+  commune_code: string
+  province_code: string
+}
+export interface StreamEvent {
+  id: string | number
+  type: 'incident.created' | 'incident.updated'
+  at: string
+  incident: StreamIncident
+}
+
+export interface CommuneSummary {
+  code: string
+  name: string
+  name_en: string
+  population: number | null
+  total: number
+  previous_total: number
+  by_category: Record<string, number>
+  by_status: Record<string, number>
+  median_response_seconds: number | null
+  median_handling_seconds: number | null
+  resolved_share: number | null
+  per_1000_residents: number | null
+  change: number | null
+  change_pct: number | null
+}
+
 export interface HexCell {
   /** Standard H3 string index. */
   h3: string
@@ -218,7 +292,7 @@ export function buildUrl (path: string, params: Params = {}): string {
   return query ? `${path}?${query}` : path
 }
 
-function filterParams (q: AreaFilter & TimeFilter): Params {
+export function filterParams (q: AreaFilter & TimeFilter): Params {
   return {
     province: q.province,
     commune: q.commune,
@@ -230,7 +304,7 @@ function filterParams (q: AreaFilter & TimeFilter): Params {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST'
+  method?: 'GET' | 'POST' | 'PATCH'
   /** Sent as JSON; without it no body and no content type (Fastify rejects an empty JSON body). */
   body?: unknown
   signal?: AbortSignal
@@ -290,6 +364,19 @@ export const api = {
     getJson<CommuneCollection>(buildUrl('/api/communes', { province }), signal),
   incidents: (q: IncidentQuery, signal?: AbortSignal) =>
     getJson<IncidentCollection>(buildUrl('/api/incidents', { ...filterParams(q), limit: q.limit, cursor: q.cursor }), signal),
+  incident: async (id: string | number, signal?: AbortSignal) => {
+    const answer = await getJson<{ properties?: IncidentDetails } & Partial<IncidentDetails>>(`/api/incidents/${encodeURIComponent(String(id))}`, signal)
+    return (answer.properties ?? answer) as IncidentDetails
+  },
+  /** 409 illegal_transition for a move the current status does not allow. */
+  setStatus: (id: string | number, status: IncidentStatus, note?: string, signal?: AbortSignal) =>
+    request<unknown>(`/api/incidents/${encodeURIComponent(String(id))}`, {
+      method: 'PATCH', body: note ? { status, note } : { status }, signal
+    }),
+  provinceSummary: async (code: string, q: { from?: string, to?: string }, signal?: AbortSignal) =>
+    (await getJson<{ communes: CommuneSummary[] }>(buildUrl(`/api/provinces/${code}/summary`, q), signal)).communes,
+  communeSummary: async (code: string, q: { from?: string, to?: string }, signal?: AbortSignal) =>
+    (await getJson<{ commune: CommuneSummary }>(buildUrl(`/api/communes/${code}/summary`, q), signal)).commune,
   hexes: (q: HexQuery, signal?: AbortSignal) =>
     getJson<HexResponse>(buildUrl('/api/hexes', { res: q.res, ...filterParams(q) }), signal),
   /** Gi* hot and cold spots of a province or commune (a study area is required). */
