@@ -7,7 +7,8 @@
 //   2. scale: 10M generated incidents across four provinces, loaded by COPY with the rollup
 //      rebuilt afterwards (the bulk-load path), then /api/hexes and /api/hotspots for a province
 //      over 90 days at res 7 and 8 (and 30 days at res 7), p50/p95 through HTTP, next to the raw
-//      SQL GROUP BY on the incidents table measured in the same run.
+//      SQL GROUP BY on the incidents table measured in the same run;
+//   3. a streamed CSV export of a province's year, next to a tenth of it: memory should stay flat.
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { geoPaths, loadConfig, provinceWardFiles } from '../server/config.ts'
@@ -171,6 +172,33 @@ try {
       results[`hotspots_${days}d_res${res}`] = hotspots
     }
   }
+  // 3. Export memory: a streamed export should cost about the same memory for 1M rows as for 100k.
+  const exportRun = async (days: number) => {
+    const from = new Date(END.getTime() - days * 86_400_000)
+    global.gc?.()
+    const before = process.memoryUsage().rss
+    let peak = before
+    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 25)
+    const started = performance.now()
+    const response = await fetch(`${address}/api/incidents/export.csv?province=31&from=${localDay(from)}&to=${localDay(END)}`, { headers: { cookie } })
+    if (!response.ok || !response.body) throw new Error(`export: ${response.status}`)
+    let bytes = 0
+    let rows = -1 // the header line
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length
+      for (const byte of chunk) if (byte === 10) rows++
+    }
+    clearInterval(sampler)
+    return { rows, bytes, ms: performance.now() - started, rssGrowth: peak - before }
+  }
+  // Hải Phòng's whole year (2.5M rows at 10M incidents), and a tenth of it.
+  const small = await exportRun(Math.round(DAYS / 10))
+  const large = await exportRun(DAYS)
+  const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`
+  log(`3. Export CSV (streamed), Hải Phòng: ${small.rows.toLocaleString('en')} rows (${mb(small.bytes)}) → peak RSS growth ${mb(small.rssGrowth)}; ` +
+    `${large.rows.toLocaleString('en')} rows (${mb(large.bytes)}) in ${(large.ms / 1000).toFixed(1)} s at ${perSecond(large.rows, large.ms)} → peak RSS growth ${mb(large.rssGrowth)} ` +
+    `(${(large.rows / Math.max(1, small.rows)).toFixed(1)}× the rows for ${(large.rssGrowth / Math.max(1, small.rssGrowth)).toFixed(1)}× the memory)`)
+  results.export = { small, large }
   await app.close()
   log(JSON.stringify(results))
 } finally {

@@ -18,6 +18,7 @@ import hexRoutes from './hexes/routes.ts'
 import hotspotRoutes from './hotspots/routes.ts'
 import summaryRoutes from './summaries/routes.ts'
 import streamRoutes from './stream/routes.ts'
+import transferRoutes from './transfer/routes.ts'
 
 export interface AppOptions {
   db: Database
@@ -85,6 +86,7 @@ export async function buildApp (options: AppOptions) {
   await app.register(hotspotRoutes)
   await app.register(summaryRoutes)
   await app.register(streamRoutes)
+  await app.register(transferRoutes)
   await app.register(staticFiles, { geoDir: options.geoDir, webDir: options.webDir })
   return app
 }
