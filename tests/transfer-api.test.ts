@@ -143,13 +143,32 @@ describe('POST /api/incidents/import (CSV)', () => {
     lines.push('106.3313,20.9409,other,0,2018-06-21T10:00:00+07:00,cuối') // line 4502
     const seen: number[] = []
     const unsubscribe = t.app.incidentEvents.subscribe(event => { if (event.type === 'incident.created' && event.incident.occurred_at.startsWith('2018-06-21')) seen.push(event.incident.id) })
+    // The client names a job and polls its progress while the upload runs.
+    const polled: { state: string, staged: number }[] = []
     try {
-      const res = await importCsv(lines.join('\n'))
+      let done = false
+      const pending = importCsv(lines.join('\n'), '?job=bulk-june-0001').finally(() => { done = true })
+      while (!done) {
+        const progress = await t.inject('/api/incidents/import/jobs/bulk-june-0001')
+        if (progress.statusCode === 200) polled.push(progress.json())
+        await new Promise(resolve => setTimeout(resolve, 10))
+      }
+      const res = await pending
       expect(res.statusCode).toBe(200)
       expect(res.json()).toMatchObject({ received: 4_501, stored: 4_500, events_published: 1_000, rejected: [{ line: 4_502, field: 'severity' }] })
     } finally { unsubscribe() }
     expect(seen).toHaveLength(1_000)
     expect(await juneRows()).toHaveLength(4_500)
+    const final = (await t.inject('/api/incidents/import/jobs/bulk-june-0001')).json()
+    expect(final).toMatchObject({ state: 'committed', stored: 4_500, staged: 4_500, rejected: 1 })
+    // While running, staged rows only grow and never pass the final count.
+    const running = polled.filter(p => p.state === 'running').map(p => p.staged)
+    expect(running).toEqual([...running].sort((a, b) => a - b))
+    expect(running.every(n => n <= 4_500)).toBe(true)
+    // Someone else's job is invisible; a job id cannot be reused.
+    const police = await t.login('test.commune10525')
+    expect((await t.injectAs(police, '/api/incidents/import/jobs/bulk-june-0001')).statusCode).toBe(404)
+    expect((await importCsv(HEADER + '\n', '?job=bulk-june-0001')).json().field).toBe('job')
   })
 
   it('needs a session', async () => {

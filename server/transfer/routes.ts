@@ -276,19 +276,40 @@ async function streamExport (
  * Bulk import (CSV or GeoJSON) and streamed export (CSV or GeoJSON) of incidents. Registered without
  * fastify-plugin, so its content-type parsers (raw streams) stay inside this plugin.
  */
+/** Progress of an import that named a job id, for a client polling while its upload runs. */
+interface ImportJob {
+  user_id: string
+  state: 'running' | 'committed' | 'rolled_back' | 'failed'
+  started_at: string
+  finished_at: string | null
+  progress: () => { staged: number, rejected: number }
+  final: { stored: number, rejected: number } | null
+}
+/** How long a finished job's figures stay available. */
+const JOB_RETENTION_MS = 60 * 60_000
+
 export default async function transferRoutes (app: FastifyInstance) {
+  const jobs = new Map<string, ImportJob>()
+  const pruneJobs = () => {
+    const cutoff = Date.now() - JOB_RETENTION_MS
+    for (const [id, job] of jobs) if (job.finished_at && Date.parse(job.finished_at) < cutoff) jobs.delete(id)
+  }
+
   const raw = (_request: FastifyRequest, payload: unknown, done: (error: Error | null, body?: unknown) => void) => { done(null, payload) }
   app.addContentTypeParser('text/csv', raw)
   app.addContentTypeParser('application/geo+json', raw)
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', raw)
 
-  app.post<{ Querystring: { mode: Mode } }>('/api/incidents/import', {
+  app.post<{ Querystring: { mode: Mode, job?: string } }>('/api/incidents/import', {
     bodyLimit: IMPORT_BODY_LIMIT,
     schema: {
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { mode: { type: 'string', enum: ['valid_only', 'all_or_nothing'], default: 'valid_only' } }
+        properties: {
+          mode: { type: 'string', enum: ['valid_only', 'all_or_nothing'], default: 'valid_only' },
+          job: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'a client-chosen id; GET /api/incidents/import/jobs/:job reports progress while the import runs' }
+        }
       },
       response: {
         200: {
@@ -316,9 +337,24 @@ export default async function transferRoutes (app: FastifyInstance) {
     const scope = scopeOf(user)
     const rejected: RejectedRow[] = []
     let result: { received: number, stored: number, snapshots: IncidentSnapshot[] }
+    const jobId = request.query.job
+    if (jobId && jobs.has(jobId)) throw errors.invalidField('job', `job ${jobId} already exists: choose a new id`)
+    pruneJobs()
+    let staged = () => 0
+    const job: ImportJob | null = jobId
+      ? { user_id: user.id, state: 'running', started_at: new Date().toISOString(), finished_at: null, progress: () => ({ staged: staged(), rejected: rejected.length }), final: null }
+      : null
+    if (jobId && job) jobs.set(jobId, job)
+    const finish = (state: ImportJob['state'], final: ImportJob['final']) => {
+      if (!job) return
+      job.state = state
+      job.finished_at = new Date().toISOString()
+      job.final = final
+    }
     try {
       result = await request.scoped(async tx => {
         const batcher = new Batcher(tx, user, rejected)
+        staged = () => batcher.stored
         const received = type === 'text/csv' ? await importCsv(body, batcher, rejected) : await importGeoJson(body, batcher, rejected)
         await batcher.flush()
         if (mode === 'all_or_nothing' && rejected.length > 0) throw new ImportRejected()
@@ -331,6 +367,7 @@ export default async function transferRoutes (app: FastifyInstance) {
         return { received, stored: batcher.stored, snapshots: batcher.snapshots }
       })
     } catch (error) {
+      finish(error instanceof ImportRejected ? 'rolled_back' : 'failed', { stored: 0, rejected: rejected.length })
       if (!(error instanceof ImportRejected)) {
         // Drain what is left of the body so the connection stays usable.
         if (!body.readableEnded) body.resume()
@@ -344,10 +381,35 @@ export default async function transferRoutes (app: FastifyInstance) {
         rejected
       })
     }
+    finish('committed', { stored: result.stored, rejected: rejected.length })
     // Published after the commit, so the feed never shows what was rolled back.
     for (const snapshot of result.snapshots) app.incidentEvents.publish('incident.created', snapshot)
     rejected.sort((a, b) => sortKey(a) - sortKey(b))
     return { mode, received: result.received, stored: result.stored, events_published: result.snapshots.length, rejected }
+  })
+
+  app.get<{ Params: { job: string } }>('/api/incidents/import/jobs/:job', {
+    schema: {
+      params: { type: 'object', properties: { job: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            job: { type: 'string' }, state: { type: 'string', enum: ['running', 'committed', 'rolled_back', 'failed'] },
+            started_at: { type: 'string' }, finished_at: { type: ['string', 'null'] },
+            staged: { type: 'integer', description: 'rows written so far in the import transaction (not visible to others until it commits)' },
+            rejected: { type: 'integer' }, stored: { type: ['integer', 'null'], description: 'rows committed, once finished' }
+          }
+        },
+        ...errorResponses
+      }
+    }
+  }, async (request) => {
+    const job = jobs.get(request.params.job)
+    // Another user's job is as invisible as one that does not exist.
+    if (!job || job.user_id !== request.user!.id) throw errors.notFound(`import job ${request.params.job}`)
+    const now = job.final ? { staged: job.final.stored, rejected: job.final.rejected } : job.progress()
+    return { job: request.params.job, state: job.state, started_at: job.started_at, finished_at: job.finished_at, staged: now.staged, rejected: now.rejected, stored: job.final?.stored ?? null }
   })
 
   const exportSchema = {
