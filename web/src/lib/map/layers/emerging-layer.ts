@@ -1,4 +1,4 @@
-import { H3HexagonLayer } from '@deck.gl/geo-layers'
+import { flatHexLayer } from './flat-hex-layer.ts'
 import type { PickingInfo } from '@deck.gl/core'
 import type { EmergingCell } from '../../api/client.ts'
 import type { RGBA } from '../colors.ts'
@@ -27,22 +27,5 @@ export function emergingFill (row: EmergingCell): RGBA {
  * direction. Give it `drawnEmergingCells(rows)`: cells without a pattern are not drawn.
  */
 export function emergingLayer (rows: readonly EmergingCell[], { version, onHover }: EmergingLayerOptions) {
-  return new H3HexagonLayer<EmergingCell>({
-    id: EMERGING_LAYER_ID,
-    data: rows as EmergingCell[],
-    pickable: true,
-    autoHighlight: true,
-    highlightColor: [30, 30, 30, 90],
-    extruded: false,
-    filled: true,
-    stroked: true,
-    lineWidthUnits: 'pixels',
-    getLineWidth: 1,
-    lineWidthMinPixels: 0.5,
-    getLineColor: LINE,
-    getHexagon: d => d.h3,
-    getFillColor: emergingFill,
-    updateTriggers: { getFillColor: version },
-    onHover
-  })
+  return flatHexLayer(rows, { id: EMERGING_LAYER_ID, fill: emergingFill, line: LINE, version, onHover })
 }

@@ -1,4 +1,4 @@
-import { H3HexagonLayer } from '@deck.gl/geo-layers'
+import { flatHexLayer } from './flat-hex-layer.ts'
 import type { PickingInfo } from '@deck.gl/core'
 import type { HotspotCell } from '../../api/client.ts'
 import type { RGBA } from '../colors.ts'
@@ -30,22 +30,5 @@ export function hotspotLine (row: HotspotCell): RGBA {
  * coloured by class; not-significant cells faint so the significant ones stand out.
  */
 export function hotspotLayer (rows: readonly HotspotCell[], { version, onHover }: HotspotLayerOptions) {
-  return new H3HexagonLayer<HotspotCell>({
-    id: HOTSPOT_LAYER_ID,
-    data: rows as HotspotCell[],
-    pickable: true,
-    autoHighlight: true,
-    highlightColor: [30, 30, 30, 90],
-    extruded: false,
-    filled: true,
-    stroked: true,
-    lineWidthUnits: 'pixels',
-    getLineWidth: 1,
-    lineWidthMinPixels: 0.5,
-    getLineColor: hotspotLine,
-    getHexagon: d => d.h3,
-    getFillColor: hotspotFill,
-    updateTriggers: { getFillColor: version, getLineColor: version },
-    onHover
-  })
+  return flatHexLayer(rows, { id: HOTSPOT_LAYER_ID, fill: hotspotFill, line: hotspotLine, version, onHover })
 }
