@@ -60,6 +60,18 @@ describe('embedded database (PGlite + PostGIS)', () => {
     expect(policeHexes.total).toBe(own!.n)
     expect(policeHexes.total).toBeLessThan(body.total)
 
+    // Generated incidents carry the step times their status implies, so demo summaries have medians.
+    const summary = (await app.inject({ url: '/api/provinces/31/summary?from=2000-01-01', headers })).json()
+    const busiest = summary.communes.reduce((a: { total: number }, b: { total: number }) => (b.total > a.total ? b : a))
+    expect(busiest.median_response_seconds).toBeGreaterThanOrEqual(180)
+    expect(busiest.median_response_seconds).toBeLessThanOrEqual(40 * 60)
+    expect(busiest.median_handling_seconds).toBeGreaterThan(busiest.median_response_seconds)
+    const [times] = await prepared.db.sql<{ bad: number }[]>`
+      select count(*)::int as bad from incidents where is_generated and (
+        (status in ('resolved', 'closed') and (resolved_at is null or resolved_at < dispatched_at or dispatched_at < reported_at)) or
+        (status = 'reported' and dispatched_at is not null))`
+    expect(times!.bad).toBe(0)
+
     const created = await app.inject({ method: 'POST', url: '/api/incidents', headers, payload: { lon: 106.6880, lat: 20.8610, category: 'fire', severity: 4, occurred_at: new Date(Date.now() - 60_000).toISOString(), description: 'Cháy kho hàng' } })
     expect(created.statusCode).toBe(201)
     await app.close()

@@ -44,6 +44,34 @@ async function readDemoCommunes (db: Database, provinceCode: string): Promise<De
 }
 
 /**
+ * Gives generated incidents the times of the lifecycle steps their status implies, so demo
+ * summaries have response and handling times. Deterministic: the minutes come from a hash of the
+ * incident's cell and time, not from a random source. Never later than now.
+ */
+async function stampGeneratedStepTimes (db: Database, provinceCode: string): Promise<void> {
+  await db.sql`
+    with t as (
+      select id, status, reported_at,
+             abs(hashtext(h3::text || occurred_at::text)) as hash
+      from incidents where province_code = ${provinceCode} and is_generated
+    ), steps as (
+      select id, status,
+             reported_at + ((3 + hash % 38) * interval '1 minute') as dispatched,
+             reported_at + ((3 + hash % 38 + 5 + (hash / 38) % 26) * interval '1 minute') as on_scene,
+             reported_at + ((3 + hash % 38 + 5 + (hash / 38) % 26 + 10 + (hash / 988) % 231) * interval '1 minute') as resolved,
+             reported_at + ((5 + hash % 56) * interval '1 minute') as cancelled
+      from t
+    )
+    update incidents i set
+      dispatched_at = case when s.status in ('dispatched', 'on_scene', 'resolved', 'closed') then least(s.dispatched, now()) end,
+      on_scene_at = case when s.status in ('on_scene', 'resolved', 'closed') then least(s.on_scene, now()) end,
+      resolved_at = case when s.status in ('resolved', 'closed') then least(s.resolved, now()) end,
+      closed_at = case when s.status = 'closed' then least(s.resolved + interval '1 day', now()) end,
+      cancelled_at = case when s.status = 'cancelled' then least(s.cancelled, now()) end
+    from steps s where i.id = s.id`
+}
+
+/**
  * Replaces the generated (demo) teams and incidents of a province with a fresh deterministic set.
  * Everything written here is marked is_generated and its text carries the generated label.
  */
@@ -81,6 +109,7 @@ export async function loadDemoData (db: Database, options: DemoOptions): Promise
   })
 
   const incidents = await bulkInsertIncidents(db, generateIncidents(input), { isGenerated: true, onProgress: options.onProgress })
+  await stampGeneratedStepTimes(db, options.provinceCode)
   return {
     communes: communes.length, teams: teams.length, members, incidents,
     from: new Date(end.getTime() - options.days * 86_400_000), end
