@@ -3,16 +3,8 @@ import { cellToParent, getResolution, latLngToCell } from 'h3-js'
 import { inject } from 'vitest'
 import { openDatabase, type Database } from '../server/db/connection.ts'
 import { bigintToH3, h3ToBigintString } from '../server/h3/cells.ts'
+import { mulberry32 } from './helpers/random-incidents.ts'
 
-/** A fixed pseudo-random sequence so the sample is the same on every run. */
-function mulberry32 (seed: number) {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('SQL h3_parent(bigint, int)', () => {
   let db: Database

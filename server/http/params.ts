@@ -6,6 +6,9 @@ export type Category = typeof CATEGORIES[number]
 export const STATUSES = ['reported', 'dispatched', 'on_scene', 'resolved', 'closed', 'cancelled'] as const
 export type IncidentStatus = typeof STATUSES[number]
 
+/** Reports may carry a clock a little ahead of the server's: times up to this far ahead are accepted. */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000
+
 /** Vietnam's offset from UTC (no daylight saving). Dates and offset-less times are read in it. */
 export const VN_OFFSET = '+07:00'
 const VN_OFFSET_MS = 7 * 3600_000

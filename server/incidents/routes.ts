@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { errors } from '../errors.ts'
-import { CATEGORIES, parseArea, parseCategories, parseTime, parseTimeWindow, STATUSES, type Category, type IncidentStatus } from '../http/params.ts'
+import { CATEGORIES, FUTURE_TOLERANCE_MS, parseArea, parseCategories, parseTime, parseTimeWindow, STATUSES, type Category, type IncidentStatus } from '../http/params.ts'
 import type { Sql } from '../db/connection.ts'
 import { canMove, secondsBetween, TRANSITIONS } from './lifecycle.ts'
 import { areaAndWindowQuery, errorResponses } from '../http/schemas.ts'
@@ -9,8 +9,6 @@ import { assertAreaVisible, scopeCoversPlace } from '../auth/area-scope.ts'
 import { roleMay } from '../auth/roles.ts'
 import { recordAudit } from '../audit/record.ts'
 
-/** Reports may carry a clock a little ahead of the server's. */
-const FUTURE_TOLERANCE_MS = 5 * 60_000
 export const MAX_LIST_LIMIT = 5_000
 
 const IncidentProperties = {

@@ -1,22 +1,15 @@
 import { ApiError } from '../errors.ts'
-import { CATEGORIES, parseTime, type Category } from '../http/params.ts'
+import { CATEGORIES, FUTURE_TOLERANCE_MS, parseTime, type Category } from '../http/params.ts'
+import type { NewIncident } from '../incidents/repository.ts'
 
-/** Reports may carry a clock a little ahead of the server's (same tolerance as POST /api/incidents). */
-export const FUTURE_TOLERANCE_MS = 5 * 60_000
 export const MAX_DESCRIPTION = 4000
 
 /** The import's exact header; an export adds the trailing columns below, which the import ignores. */
 export const IMPORT_COLUMNS = ['lon', 'lat', 'category', 'severity', 'occurred_at', 'description'] as const
 export const EXPORT_EXTRA_COLUMNS = ['id', 'status', 'commune_code', 'province_code', 'h3'] as const
 
-export interface ImportRow {
-  lon: number
-  lat: number
-  category: Category
-  severity: number
-  occurred_at: Date
-  description: string
-}
+/** A checked row: the fields of a new incident that a file can carry. */
+export type ImportRow = Pick<NewIncident, 'lon' | 'lat' | 'category' | 'severity' | 'occurred_at' | 'description'>
 
 export interface Rejection { field: string, reason: string, message: string }
 

@@ -3,16 +3,8 @@ import {
   areNeighborCells, cellToParent, getBaseCellNumber, getPentagons, gridDisk, gridDiskDistances, gridDistance, latLngToCell
 } from 'h3-js'
 import { giStar, giStarOn, kRingNeighbourhoods } from '../../server/analysis/gi-star.ts'
+import { mulberry32 } from '../helpers/random-incidents.ts'
 
-/** A fixed pseudo-random sequence so fixtures are the same on every run. */
-function mulberry32 (seed: number) {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * Independent two-sided p-value: 2·(½ − ∫₀^|z| φ(t) dt) with composite Simpson's rule (no erfc).

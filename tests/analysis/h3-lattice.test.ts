@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { cellToParent, getBaseCellNumber, getResolution, gridDisk, gridDistance, isPentagon, latLngToCell } from 'h3-js'
 import { latticeDistance, latticeInBaseCell, latticePosition } from '../../server/analysis/h3-lattice.ts'
+import { mulberry32 } from '../helpers/random-incidents.ts'
 
-function mulberry32 (seed: number) {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('H3 base-cell lattice positions', () => {
   it('read the base cell and resolution from the index like h3-js does', () => {

@@ -12,6 +12,7 @@ import {
   type DemoInput, type GeneratedIncident
 } from '../../data/demo/generate.ts'
 import { loadDemoCommunes, loadRivers, parseCsv } from '../../data/demo/load-geo.ts'
+import { mulberry32 } from '../helpers/random-incidents.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const GEO_DIR = process.env.GEO_DIR ?? resolve(ROOT, '../shared/geo')
@@ -27,17 +28,6 @@ const localHour = (d: Date): number => ((d.getTime() + 7 * HOUR) % DAY) / HOUR
 const localDow = (d: Date): number => new Date(d.getTime() + 7 * HOUR).getUTCDay()
 const localMonth = (d: Date): number => new Date(d.getTime() + 7 * HOUR).getUTCMonth()
 
-/** Tiny independent PRNG for control samples in the tests (mulberry32). */
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Local metric projection around a latitude (metres), for nearest-neighbour distances. */
 function projector (lat0: number): (lon: number, lat: number) => [number, number] {
