@@ -8,7 +8,12 @@
 //      rebuilt afterwards (the bulk-load path), then /api/hexes and /api/hotspots for a province
 //      over 90 days at res 7 and 8 (and 30 days at res 7), p50/p95 through HTTP, next to the raw
 //      SQL GROUP BY on the incidents table measured in the same run;
-//   3. a streamed CSV export of a province's year, next to a tenth of it: memory should stay flat.
+//   3. a streamed CSV export of a province's year, next to a tenth of it: memory should stay flat;
+//   4. patrols: generated tracks uploaded as CSV through POST /api/patrols (parse, clean, H3 dwell
+//      binning, cells and coverage rollup) in fixes/s, next to the raw cleaning + binning rate of
+//      the same fixes in the same run; and planning a 120-minute motorbike route in the largest
+//      commune of Hải Phòng (POST /api/patrol-plans end to end, and the planner alone).
+// `--sections 4` runs only the patrol section (on a small generated demo instead of the 10M load).
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { geoPaths, loadConfig, provinceWardFiles } from '../server/config.ts'
@@ -23,8 +28,13 @@ import { storedCellOf } from '../server/h3/cells.ts'
 import { localDay } from '../server/http/params.ts'
 import { accountRepository } from '../server/auth/repository.ts'
 import { hashPassword } from '../server/auth/passwords.ts'
+import { generatePatrols } from '../data/demo/patrols.ts'
+import { cleanTrack } from '../server/patrols/clean-track.ts'
+import { trackDwell } from '../server/h3/track-dwell.ts'
 
-const { values } = parseArgs({ options: { incidents: { type: 'string' }, ingest: { type: 'string' }, runs: { type: 'string' }, keep: { type: 'boolean' } } })
+const { values } = parseArgs({ options: { incidents: { type: 'string' }, ingest: { type: 'string' }, runs: { type: 'string' }, keep: { type: 'boolean' }, sections: { type: 'string' }, patrols: { type: 'string' } } })
+const sections = new Set((values.sections ?? '1,2,3,4').split(',').map(Number))
+const patrolTarget = Number(values.patrols ?? 300)
 const scaleTarget = Number(values.incidents ?? process.env.BENCH_INCIDENTS ?? 10_000_000)
 const ingestTarget = Number(values.ingest ?? 200_000)
 const runs = Number(values.runs ?? 40)
@@ -88,6 +98,52 @@ async function copyIncidents (db: Database, rows: Iterable<GeneratedIncident>): 
   return n
 }
 
+/** Section 4: patrol ingest (API vs raw binning) and route planning. */
+async function benchPatrols (db: Database, address: string, cookie: string) {
+  const teams = await db.sql<{ id: string, commune_code: string, province_code: string }[]>`
+    insert into teams (province_code, commune_code, name, is_generated)
+    select province_code, code, 'Tổ bench', true from communes where province_code = '31' order by code
+    returning id::text as id, commune_code, province_code`
+  const communes = (await db.sql<{ code: string, geometry: string }[]>`select code, st_asgeojson(geom) as geometry from communes where province_code = '31'`)
+    .map(r => ({ code: r.code, geometry: JSON.parse(r.geometry) }))
+  const perTeam = Math.max(1, Math.ceil(patrolTarget / teams.length))
+  const generated = [...generatePatrols(communes, teams, { seed: 11, end: END, days: 7 * perTeam, patrolsPerTeamPerWeek: 1 })].slice(0, patrolTarget)
+  const fixes = generated.reduce((n, p) => n + p.fixes.length, 0)
+  const rawStart = performance.now()
+  let rawCells = 0
+  for (const p of generated) rawCells += trackDwell(cleanTrack([p.fixes]).segments, 10).length
+  const rawMs = performance.now() - rawStart
+  const csvOf = (p: typeof generated[number]) => 'lon,lat,time\n' + p.fixes.map(f => `${f.lon},${f.lat},${new Date(f.time).toISOString()}`).join('\n')
+  const apiStart = performance.now()
+  for (const p of generated) {
+    const response = await fetch(`${address}/api/patrols?team=${p.team_id}&mode=${p.mode}`, { method: 'POST', headers: { cookie, 'content-type': 'text/csv' }, body: csvOf(p) })
+    if (response.status !== 201) throw new Error(`patrol upload: ${response.status} ${await response.text()}`)
+  }
+  const apiMs = performance.now() - apiStart
+  const rate = (n: number, elapsed: number) => `${Math.round(n / (elapsed / 1000)).toLocaleString('en')} fixes/s`
+  log(`4. Patrols: ${generated.length} generated tracks, ${fixes.toLocaleString('en')} fixes (${rawCells.toLocaleString('en')} res-10 cells)`)
+  log(`   through POST /api/patrols (CSV parse, cleaning, dwell binning, cells, coverage rollup, audit): ${rate(fixes, apiMs)}`)
+  log(`   raw cleaning + dwell binning of the same fixes in this process:                                 ${rate(fixes, rawMs)}`)
+  log(`   ratio: the API path runs at ${((fixes / apiMs) / (fixes / rawMs)).toFixed(2)}× the raw binning rate`)
+
+  const [largest] = await db.sql<{ code: string, name: string, area_km2: number, lon: number, lat: number }[]>`
+    select code, name, area_km2, st_x(st_pointonsurface(geom)) as lon, st_y(st_pointonsurface(geom)) as lat
+    from communes where province_code = '31' order by st_area(geom::geography) desc limit 1`
+  const team = teams.find(t => t.commune_code === largest!.code)!
+  const body = JSON.stringify({ team_id: team.id, start: [largest!.lon, largest!.lat], minutes: 120, mode: 'motorbike', from: localDay(new Date(END.getTime() - 14 * 86_400_000)), to: localDay(END) })
+  let last: { properties: { waypoints: unknown[], candidates: number, collected_priority: number, baseline_priority: number, duration_minutes: number } } | undefined
+  const plan = await timeIt(Math.min(runs, 10), async () => {
+    const response = await fetch(`${address}/api/patrol-plans`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body })
+    if (response.status !== 201) throw new Error(`plan: ${response.status} ${await response.text()}`)
+    last = await response.json() as typeof last
+  })
+  const p = last!.properties
+  log(`   POST /api/patrol-plans, 120 min by motorbike in the largest commune (${largest!.name}, ${largest!.area_km2.toFixed(1)} km², ${p.candidates} candidate cells): ` +
+    `p50 ${ms(plan.p50)}, p95 ${ms(plan.p95)}; ${p.waypoints.length} waypoints, ${p.duration_minutes} min, priority ${p.collected_priority} vs nearest-neighbour ${p.baseline_priority} ` +
+    `(${(p.collected_priority / Math.max(1e-9, p.baseline_priority)).toFixed(2)}×)`)
+  return { tracks: generated.length, fixes, api_fixes_per_s: fixes / apiMs * 1000, raw_fixes_per_s: fixes / rawMs * 1000, plan_ms: plan, plan_waypoints: p.waypoints.length, plan_vs_baseline: p.collected_priority / Math.max(1e-9, p.baseline_priority) }
+}
+
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
 const name = `vnpm_bench_${process.pid}`
 await admin`create database ${admin(name)}`
@@ -102,6 +158,7 @@ try {
   }
   log(`Bench database ${name}: communes of ${PROVINCES.join(', ')} (Hải Phòng, Hà Nội, Huế, Quảng Trị)`)
 
+  if (sections.has(1)) {
   // 1. Ingest through the normal write path, against a bare insert of the same rows.
   const ingestInput = inputFor('31', ingestTarget)
   await db.sql`create unlogged table bench_bare (lon float8, lat float8, category text, occurred_at timestamptz, h3 bigint)`
@@ -126,7 +183,9 @@ try {
   log(`   ratio: ${((stored / ingestMs) / (sample / bareMs)).toFixed(2)}× the bare insert rate`)
   Object.assign(results, { ingest_rows: stored, ingest_rows_per_s: stored / ingestMs * 1000, bare_rows_per_s: sample / bareMs * 1000 })
   await db.sql`delete from incidents`
+  }
 
+  if (sections.has(2)) {
   // 2. Scale: the bulk-load path for 10M incidents across four provinces.
   const perProvince = Math.round(scaleTarget / PROVINCES.length)
   const loadStart = performance.now()
@@ -143,6 +202,10 @@ try {
   log(`2. Scale: ${loaded.toLocaleString('en')} incidents over ${DAYS} days in ${PROVINCES.length} provinces loaded by COPY at ${perSecond(loaded, copyMs)}; ` +
     `rollup rebuilt in ${(rollupMs / 1000).toFixed(1)} s (${sizes!.rollup_rows.toLocaleString('en')} rows, ${sizes!.province_rows.toLocaleString('en')} for Hải Phòng)`)
   Object.assign(results, { scale_incidents: loaded, copy_rows_per_s: loaded / copyMs * 1000, rollup_rebuild_s: rollupMs / 1000, rollup_rows: sizes!.rollup_rows })
+  } else {
+    // The patrol section's priorities want incidents: a year of generated ones for Hải Phòng.
+    await bulkInsertIncidents(db, generateIncidents(inputFor('31', null)), { isGenerated: true })
+  }
 
   await accountRepository(db.sql).create({ username: 'bench.admin', full_name: 'Bench', role: 'admin', password_hash: await hashPassword('bench password 1') })
   const app = await buildApp({ db, geoDir: config.geoDir })
@@ -155,7 +218,7 @@ try {
     return response.json() as Promise<{ cells: unknown[] }>
   }
 
-  const cases = [{ days: 90, res: 7 }, { days: 90, res: 8 }, { days: 30, res: 7 }]
+  const cases = sections.has(2) ? [{ days: 90, res: 7 }, { days: 90, res: 8 }, { days: 30, res: 7 }] : []
   for (const { days, res } of cases) {
     const from = new Date(END.getTime() - days * 86_400_000)
     const window = `from=${localDay(from)}&to=${localDay(END)}`
@@ -191,6 +254,7 @@ try {
     clearInterval(sampler)
     return { rows, bytes, ms: performance.now() - started, rssGrowth: peak - before }
   }
+  if (sections.has(3)) {
   // Hải Phòng's whole year (2.5M rows at 10M incidents), and a tenth of it.
   const small = await exportRun(Math.round(DAYS / 10))
   const large = await exportRun(DAYS)
@@ -199,6 +263,8 @@ try {
     `${large.rows.toLocaleString('en')} rows (${mb(large.bytes)}) in ${(large.ms / 1000).toFixed(1)} s at ${perSecond(large.rows, large.ms)} → peak RSS growth ${mb(large.rssGrowth)} ` +
     `(${(large.rows / Math.max(1, small.rows)).toFixed(1)}× the rows for ${(large.rssGrowth / Math.max(1, small.rssGrowth)).toFixed(1)}× the memory)`)
   results.export = { small, large }
+  }
+  if (sections.has(4)) results.patrols = await benchPatrols(db, address, cookie)
   await app.close()
   log(JSON.stringify(results))
 } finally {

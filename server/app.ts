@@ -19,6 +19,10 @@ import hotspotRoutes from './hotspots/routes.ts'
 import summaryRoutes from './summaries/routes.ts'
 import streamRoutes from './stream/routes.ts'
 import transferRoutes from './transfer/routes.ts'
+import teamRoutes from './teams/routes.ts'
+import patrolRoutes from './patrols/routes.ts'
+import coverageRoutes from './coverage/routes.ts'
+import planRoutes from './patrols/plan-routes.ts'
 
 export interface AppOptions {
   db: Database
@@ -27,6 +31,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Mark the session cookie Secure (serve over HTTPS, or behind a proxy that does). */
   cookieSecure?: boolean
+  /** Cleaning of patrol tracks: fixes implying a faster speed (km/h) are dropped. Default 130. */
+  patrolMaxSpeedKmh?: number
 }
 
 /** Largest accepted request body (JSON). Bulk imports get their own, larger limit. */
@@ -87,6 +93,11 @@ export async function buildApp (options: AppOptions) {
   await app.register(summaryRoutes)
   await app.register(streamRoutes)
   await app.register(transferRoutes)
+  await app.register(teamRoutes)
+  await app.register(patrolRoutes, { maxSpeedKmh: options.patrolMaxSpeedKmh ?? 130 })
+  await app.register(coverageRoutes)
+  await app.register(planRoutes)
+  await app.register(import('./evacuation/routes.ts'))
   await app.register(staticFiles, { geoDir: options.geoDir, webDir: options.webDir })
   return app
 }

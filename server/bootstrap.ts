@@ -26,9 +26,10 @@ export async function prepareDatabase (config: Config = loadConfig(), log: (line
     const communes = await importCommunes(db.sql, paths.provinceWards(file), { attributesFile: paths.attributes, provincesFile: paths.provinces })
     loaded.push(`${communes.communes} communes of province ${communes.provinces.join(', ')} from ${file} (${Date.now() - started} ms)`)
     const demoStarted = Date.now()
-    const demo = await loadDemoData(db, { provinceCode: config.demoProvince, seed: config.demoSeed, days: config.demoDays, geoDir: config.geoDir })
+    const demo = await loadDemoData(db, { provinceCode: config.demoProvince, seed: config.demoSeed, days: config.demoDays, patrolDays: config.demoPatrolDays, geoDir: config.geoDir })
     loaded.push(`generated demo data (seed ${config.demoSeed}): ${demo.teams} teams, ${demo.members} members, ` +
-      `${demo.incidents} incidents on the ${config.demoDays} days ${localDay(demo.from)} – ${localDay(new Date(demo.end.getTime() - 1))} (${Date.now() - demoStarted} ms)`)
+      `${demo.incidents} incidents on the ${config.demoDays} days ${localDay(demo.from)} – ${localDay(new Date(demo.end.getTime() - 1))}, ` +
+      `${demo.patrols} patrols (${demo.patrolFixes} fixes) on the last ${config.demoPatrolDays} days (${Date.now() - demoStarted} ms)`)
     for (const line of loaded) log(`Loaded ${line}`)
   }
   // Demo accounts exist only while the database has no users of its own.

@@ -90,11 +90,12 @@ async function main (argv: string[]) {
         provinceCode: values.province!,
         seed: number('seed', values.seed, config.demoSeed),
         days: number('days', values.days, config.demoDays),
+        patrolDays: config.demoPatrolDays,
         scale: number('scale', values.scale, 1),
         geoDir: config.geoDir,
         onProgress: stored => process.stdout.write(`\r  ${stored} incidents stored`)
       })
-      console.log(`\nGenerated for province ${values.province}: ${result.teams} teams, ${result.members} members, ${result.incidents} incidents ` +
+      console.log(`\nGenerated for province ${values.province}: ${result.teams} teams, ${result.members} members, ${result.incidents} incidents, ${result.patrols} patrols ` +
         `(${result.from.toISOString().slice(0, 10)} – ${result.end.toISOString().slice(0, 10)}), all marked as generated`)
     }
   } finally {

@@ -21,6 +21,10 @@ export interface Config {
   logLevel: string
   /** Send the session cookie only over HTTPS. */
   cookieSecure: boolean
+  /** Patrol fixes implying a faster speed than this (km/h) are dropped when tracks are cleaned. */
+  patrolMaxSpeedKmh: number
+  /** Days of generated patrols in the demo (ending where the demo incidents end). */
+  demoPatrolDays: number
 }
 
 function intFrom (value: string | undefined, fallback: number, name: string): number {
@@ -41,7 +45,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     demoDays: intFrom(env.DEMO_DAYS, 180, 'DEMO_DAYS'),
     demoProvince: env.DEMO_PROVINCE ?? '31',
     logLevel: env.LOG_LEVEL ?? 'warn',
-    cookieSecure: env.COOKIE_SECURE === 'true'
+    cookieSecure: env.COOKIE_SECURE === 'true',
+    patrolMaxSpeedKmh: intFrom(env.PATROL_MAX_SPEED_KMH, 130, 'PATROL_MAX_SPEED_KMH'),
+    demoPatrolDays: intFrom(env.DEMO_PATROL_DAYS, 7, 'DEMO_PATROL_DAYS')
   }
 }
 

@@ -40,7 +40,19 @@ export const errors = {
   illegalTransition: (from: string, to: string, allowed: readonly string[]) =>
     new ApiError(409, 'illegal_transition', `status: cannot go from ${from} to ${to} (from ${from}: ${allowed.length ? allowed.join(', ') : 'no further change'})`, 'status'),
   notFound: (what: string) =>
-    new ApiError(404, 'not_found', `${what} does not exist`, null)
+    new ApiError(404, 'not_found', `${what} does not exist`, null),
+  patrolEnded: (id: string) =>
+    new ApiError(409, 'patrol_ended', `id: patrol ${id} has ended; positions go to a live patrol (POST /api/patrols/live)`, 'id'),
+  movedExceedsAtRisk: (field: string, moved: number, atRisk: number) =>
+    new ApiError(400, 'moved_exceeds_at_risk', `${field}: this report would bring the moved total to ${moved}, more than the ${atRisk} at risk in the zone`, field),
+  outsideCommune: (field: string, what: string) =>
+    new ApiError(400, 'outside_commune', `${field}: ${what}`, field),
+  zoneNotEvacuating: (status: string) =>
+    new ApiError(409, 'zone_not_evacuating', `status: progress can only be reported while the zone is evacuate_now or evacuating, not ${status}`, 'status'),
+  capacityExceeded: (shelter: string, occupancy: number, adding: number, capacity: number) =>
+    new ApiError(409, 'shelter_capacity_exceeded', `shelter_id: shelter ${shelter} holds ${occupancy} of ${capacity}; ${adding} more would make ${occupancy + adding} (send force: true with a reason to accept)`, 'shelter_id'),
+  shelterClosed: (shelter: string) =>
+    new ApiError(409, 'shelter_closed', `shelter_id: shelter ${shelter} is closed`, 'shelter_id')
 } as const
 
 /** Errors raised by PostgreSQL that are the client's doing, by SQLSTATE. */

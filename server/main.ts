@@ -6,7 +6,7 @@ const config = loadConfig()
 const log = (line: string) => console.log(line)
 log(config.databaseUrl ? 'Database: server at DATABASE_URL' : `Database: embedded PGlite + PostGIS in ${config.pgliteDir}`)
 const { db } = await prepareDatabase(config, log)
-const app = await buildApp({ db, geoDir: config.geoDir, logger: { level: config.logLevel }, cookieSecure: config.cookieSecure })
+const app = await buildApp({ db, geoDir: config.geoDir, logger: { level: config.logLevel }, cookieSecure: config.cookieSecure, patrolMaxSpeedKmh: config.patrolMaxSpeedKmh })
 
 const [counts] = await db.sql<{ communes: number, incidents: number, teams: number }[]>`
   select (select count(*)::int from communes) as communes, (select count(*)::int from incidents) as incidents,

@@ -118,7 +118,7 @@ describe('roles', () => {
 
   it('give /api/auth/me the capabilities and jurisdiction of each account', async () => {
     const commune = (await t.injectAs(cookies['test.commune10525']!, '/api/auth/me')).json().user
-    expect(commune).toMatchObject({ role: 'commune_police', commune_code: '10525', province_code: '31', capabilities: ['incidents:read', 'incidents:write'] })
+    expect(commune).toMatchObject({ role: 'commune_police', commune_code: '10525', province_code: '31', capabilities: ['incidents:read', 'incidents:write', 'patrols:write'] })
     expect(commune.jurisdiction).toMatchObject({ kind: 'commune', code: '10525', name: 'Phường Hải Dương' })
     expect(commune.jurisdiction.bbox).toHaveLength(4)
     const admin = (await t.inject('/api/auth/me')).json().user

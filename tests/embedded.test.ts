@@ -18,11 +18,13 @@ describe('embedded database (PGlite + PostGIS)', () => {
 
   it('boots, migrates, loads the demo province and answers /api/hexes', async () => {
     // A short demo window keeps the smoke test quick; the loading path is the one npm start takes.
-    const config = { ...loadConfig({ PGLITE_DIR: dir, GEO_DIR: inject('geoDir') }), demoDays: 14 }
+    // Four days of patrols: one generated track per team, through the same bulk path as the default seven.
+    const config = { ...loadConfig({ PGLITE_DIR: dir, GEO_DIR: inject('geoDir') }), demoDays: 14, demoPatrolDays: 4 }
     prepared = await prepareDatabase(config)
     expect(prepared.db.backend).toBe('embedded')
     expect(prepared.migrations).toContain('0001_core.sql')
     expect(prepared.loaded.join('\n')).toMatch(/114 communes of province 31/)
+    expect(prepared.loaded.join('\n')).toMatch(/1362 patrols \(\d+ fixes\)/)
     const app = await buildApp({ db: prepared.db, geoDir: config.geoDir })
     const health = (await app.inject({ url: '/api/health' })).json()
     expect(health).toMatchObject({ status: 'ok', database: 'embedded' })
@@ -74,12 +76,17 @@ describe('embedded database (PGlite + PostGIS)', () => {
 
     const created = await app.inject({ method: 'POST', url: '/api/incidents', headers, payload: { lon: 106.6880, lat: 20.8610, category: 'fire', severity: 4, occurred_at: new Date(Date.now() - 60_000).toISOString(), description: 'Cháy kho hàng' } })
     expect(created.statusCode).toBe(201)
+
+    // The generated patrols are binned and their coverage is served.
+    const coverage = (await app.inject({ url: `/api/coverage?commune=${police.username.split('.')[1]!}`, headers })).json()
+    expect(coverage.cells.length).toBeGreaterThan(0)
+    expect(coverage.kpis.teams.every((team: { patrols: number }) => team.patrols === 1)).toBe(true)
     await app.close()
-  })
+  }, 240_000)
 
   it('migrates nothing on a second start from the same folder', async () => {
     await prepared!.db.close()
-    const config = { ...loadConfig({ PGLITE_DIR: dir, GEO_DIR: inject('geoDir') }), demoDays: 14 }
+    const config = { ...loadConfig({ PGLITE_DIR: dir, GEO_DIR: inject('geoDir') }), demoDays: 14, demoPatrolDays: 4 }
     prepared = await prepareDatabase(config)
     expect(prepared.migrations).toEqual([])
     expect(prepared.loaded).toEqual([])

@@ -121,8 +121,8 @@ describe('GET /api/incidents', () => {
   })
 
   it('answers 404 for a province or commune that does not exist', async () => {
-    expect((await t.inject({ url: '/api/incidents?province=99' })).statusCode).toBe(404)
-    expect((await t.inject({ url: '/api/incidents?commune=99999' })).statusCode).toBe(404)
+    expect((await t.inject({ url: '/api/incidents?province=00' })).statusCode).toBe(404)
+    expect((await t.inject({ url: '/api/incidents?commune=00000' })).statusCode).toBe(404)
     expect((await t.inject({ url: '/api/incidents/123456789' })).statusCode).toBe(404)
   })
 })

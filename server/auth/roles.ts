@@ -2,14 +2,14 @@
 export const ROLES = ['admin', 'province_command', 'commune_police', 'team_member', 'disaster_coordinator'] as const
 export type Role = typeof ROLES[number]
 
-export const CAPABILITIES = ['incidents:read', 'incidents:write', 'evacuation:write', 'audit:read', 'users:manage'] as const
+export const CAPABILITIES = ['incidents:read', 'incidents:write', 'patrols:write', 'evacuation:write', 'audit:read', 'users:manage'] as const
 export type Capability = typeof CAPABILITIES[number]
 
 const capabilitiesByRole: Record<Role, Capability[]> = {
-  admin: ['incidents:read', 'incidents:write', 'evacuation:write', 'audit:read', 'users:manage'],
-  province_command: ['incidents:read', 'incidents:write', 'evacuation:write', 'audit:read'],
-  commune_police: ['incidents:read', 'incidents:write'],
-  team_member: ['incidents:read', 'incidents:write'],
+  admin: ['incidents:read', 'incidents:write', 'patrols:write', 'evacuation:write', 'audit:read', 'users:manage'],
+  province_command: ['incidents:read', 'incidents:write', 'patrols:write', 'evacuation:write', 'audit:read'],
+  commune_police: ['incidents:read', 'incidents:write', 'patrols:write'],
+  team_member: ['incidents:read', 'incidents:write', 'patrols:write'],
   disaster_coordinator: ['incidents:read', 'evacuation:write']
 }
 

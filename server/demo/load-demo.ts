@@ -2,6 +2,8 @@ import type { Database } from '../db/connection.ts'
 import { bulkInsertIncidents } from '../incidents/bulk-insert.ts'
 import { generateIncidents, generateTeams, type DemoCommune, type DemoInput } from '../../data/demo/generate.ts'
 import { loadRivers } from '../../data/demo/load-geo.ts'
+import { loadDemoPatrols } from './load-patrols.ts'
+import { loadFloodDemo } from '../evacuation/demo.ts'
 
 export interface DemoOptions {
   provinceCode: string
@@ -12,9 +14,13 @@ export interface DemoOptions {
   scale?: number
   geoDir: string
   onProgress?: (stored: number) => void
+  /** Days of generated patrols before `end` (0: none). Default DEFAULT_DEMO_PATROL_DAYS. */
+  patrolDays?: number
 }
 
-export interface DemoResult { communes: number, teams: number, members: number, incidents: number, from: Date, end: Date }
+export const DEFAULT_DEMO_PATROL_DAYS = 7
+
+export interface DemoResult { communes: number, teams: number, members: number, incidents: number, patrols: number, patrolFixes: number, from: Date, end: Date }
 
 /**
  * The latest midnight in Vietnam (UTC+7) at or before the given instant: the demo window ends
@@ -105,13 +111,21 @@ export async function loadDemoData (db: Database, options: DemoOptions): Promise
     await tx`
       update users u set team_id = (select min(t.id) from teams t where t.commune_code = u.commune_code and t.id <> all(${oldTeams}::bigint[]))
       where u.team_id = any(${oldTeams}::bigint[])`
+    // Generated patrols belong to the generated teams: they go with them (cells and uploads cascade).
+    await tx`delete from patrol_coverage_daily where team_id = any(${oldTeams}::bigint[])`
+    await tx`delete from patrol_plans where team_id = any(${oldTeams}::bigint[])`
+    await tx`delete from patrols where team_id = any(${oldTeams}::bigint[])`
     await tx`delete from teams where id = any(${oldTeams}::bigint[])`
   })
 
   const incidents = await bulkInsertIncidents(db, generateIncidents(input), { isGenerated: true, onProgress: options.onProgress })
   await stampGeneratedStepTimes(db, options.provinceCode)
+  await loadFloodDemo(db, { provinceCode: options.provinceCode, seed: options.seed, geoDir: options.geoDir })
+  const patrols = (options.patrolDays ?? DEFAULT_DEMO_PATROL_DAYS) > 0
+    ? await loadDemoPatrols(db, { provinceCode: options.provinceCode, seed: options.seed, days: options.patrolDays ?? DEFAULT_DEMO_PATROL_DAYS, end })
+    : { patrols: 0, fixes: 0, cells: 0 }
   return {
-    communes: communes.length, teams: teams.length, members, incidents,
+    communes: communes.length, teams: teams.length, members, incidents, patrols: patrols.patrols, patrolFixes: patrols.fixes,
     from: new Date(end.getTime() - options.days * 86_400_000), end
   }
 }

@@ -21,17 +21,55 @@ export interface IncidentEvent {
   incident: IncidentSnapshot
 }
 
+/** Kinds of evacuation change on the live feed (see server/evacuation/routes.ts). */
+export const EVACUATION_EVENT_TYPES = ['evacuation.zone', 'evacuation.progress', 'evacuation.shelter', 'evacuation.rescue_request'] as const
+export type EvacuationEventType = typeof EVACUATION_EVENT_TYPES[number]
+
+/**
+ * What the live feed says about an evacuation change: where it happened (the stream scopes on
+ * province_code and commune_code), the zone if any, and summary fields of the change.
+ */
+export interface EvacuationSnapshot {
+  province_code: string
+  commune_code: string
+  zone_id?: string | null
+  [field: string]: unknown
+}
+
+export interface EvacuationEvent {
+  id: number
+  type: EvacuationEventType
+  at: string
+  evacuation: EvacuationSnapshot
+}
+
+/** Every event the live feed carries. */
+export type LiveEvent = IncidentEvent | EvacuationEvent
+
+export function isIncidentEvent (event: LiveEvent): event is IncidentEvent {
+  return event.type === 'incident.created' || event.type === 'incident.updated'
+}
+
+/** The place an event happened, by which the stream applies the user's jurisdiction. */
+export function placeOf (event: LiveEvent): { province_code: string, commune_code: string } {
+  return isIncidentEvent(event) ? event.incident : event.evacuation
+}
+
 /** How long published events stay available to clients that reconnect with Last-Event-ID. */
 export const REPLAY_WINDOW_MS = 20 * 60_000
 
 /**
- * In-process bus of incident changes, published after the writing transaction commits, with a
- * replay buffer for reconnecting clients. One server process; several processes would put
- * PostgreSQL LISTEN/NOTIFY (or a broker) behind the same interface.
+ * In-process bus of live changes (incidents and evacuation), published after the writing
+ * transaction commits, with one id sequence and a replay buffer for reconnecting clients. One
+ * server process; several processes would put PostgreSQL LISTEN/NOTIFY (or a broker) behind the
+ * same interface.
+ *
+ * `subscribe` and `since` without a second argument see incident events only (what incident code
+ * and its tests expect); with 'all' they see every event (what the stream sends).
  */
 export class IncidentEventBus {
   private emitter = new EventEmitter()
-  private buffer: IncidentEvent[] = []
+  private buffer: LiveEvent[] = []
   private nextId = 1
 
   constructor (private readonly now: () => number = Date.now) {
@@ -40,21 +78,37 @@ export class IncidentEventBus {
 
   publish (type: IncidentEvent['type'], incident: IncidentSnapshot): IncidentEvent {
     const event: IncidentEvent = { id: this.nextId++, type, at: new Date(this.now()).toISOString(), incident }
-    this.buffer.push(event)
-    this.prune()
-    this.emitter.emit('event', event)
+    this.push(event)
     return event
   }
 
-  subscribe (listener: (event: IncidentEvent) => void): () => void {
-    this.emitter.on('event', listener)
-    return () => { this.emitter.off('event', listener) }
+  publishEvacuation (type: EvacuationEventType, evacuation: EvacuationSnapshot): EvacuationEvent {
+    const event: EvacuationEvent = { id: this.nextId++, type, at: new Date(this.now()).toISOString(), evacuation }
+    this.push(event)
+    return event
+  }
+
+  subscribe (listener: (event: IncidentEvent) => void): () => void
+  subscribe (listener: (event: LiveEvent) => void, kinds: 'all'): () => void
+  subscribe (listener: (event: never) => void, kinds?: 'all'): () => void {
+    const all = listener as (event: LiveEvent) => void
+    const wrapped = kinds === 'all' ? all : (event: LiveEvent) => { if (isIncidentEvent(event)) all(event) }
+    this.emitter.on('event', wrapped)
+    return () => { this.emitter.off('event', wrapped) }
   }
 
   /** Events after the given id still in the replay window, oldest first. */
-  since (lastId: number): IncidentEvent[] {
+  since (lastId: number): IncidentEvent[]
+  since (lastId: number, kinds: 'all'): LiveEvent[]
+  since (lastId: number, kinds?: 'all'): LiveEvent[] {
     this.prune()
-    return this.buffer.filter(event => event.id > lastId)
+    return this.buffer.filter(event => event.id > lastId && (kinds === 'all' || isIncidentEvent(event)))
+  }
+
+  private push (event: LiveEvent) {
+    this.buffer.push(event)
+    this.prune()
+    this.emitter.emit('event', event)
   }
 
   private prune () {
@@ -64,3 +118,6 @@ export class IncidentEventBus {
     if (drop > 0) this.buffer.splice(0, drop)
   }
 }
+
+/** The same bus under the name that says what it carries now. */
+export { IncidentEventBus as LiveEventBus }

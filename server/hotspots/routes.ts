@@ -10,6 +10,7 @@ import { studyAreaCells } from '../analysis/study-area.ts'
 import { hotspotAnalysis } from '../analysis/hotspots.ts'
 import { emergingHotspots, EMERGING_PATTERNS } from '../analysis/emerging.ts'
 import { areaPolygons } from './repository.ts'
+import type { Sql } from '../db/connection.ts'
 import { periodIndex, periodsEndingAt, type Step } from './periods.ts'
 import { startOfLocalDay } from '../demo/load-demo.ts'
 
@@ -17,11 +18,15 @@ import { startOfLocalDay } from '../demo/load-demo.ts'
 const STUDY_AREA_TTL_MS = 10 * 60_000
 const studyAreaCache = new Map<string, { cells: string[], at: number }>()
 
-async function polygonCells (app: FastifyInstance, area: { kind: 'province' | 'commune', code: string }, res: number): Promise<string[]> {
+/**
+ * `sql`: the caller's transaction when there is one — the embedded database has one connection,
+ * so a query on another connection would wait for the transaction that waits for it.
+ */
+export async function polygonCells (app: FastifyInstance, area: { kind: 'province' | 'commune', code: string }, res: number, sql: Sql = app.db.sql): Promise<string[]> {
   const key = `${area.kind}:${area.code}:${res}`
   const cached = studyAreaCache.get(key)
   if (cached && Date.now() - cached.at < STUDY_AREA_TTL_MS) return cached.cells
-  const cells = studyAreaCells(await areaPolygons(app.db.sql, area), res)
+  const cells = studyAreaCells(await areaPolygons(sql, area), res)
   studyAreaCache.set(key, { cells, at: Date.now() })
   return cells
 }

@@ -4,7 +4,7 @@ import { parseArea, parseCategories, type Area, type Category } from '../http/pa
 import { communeCode, errorResponses, provinceCode } from '../http/schemas.ts'
 import { assertAreaVisible } from '../auth/area-scope.ts'
 import { roleMay, scopeOf, type Scope } from '../auth/roles.ts'
-import type { IncidentEvent } from '../events/bus.ts'
+import { isIncidentEvent, placeOf, type LiveEvent } from '../events/bus.ts'
 
 /** Comment lines that keep proxies and the browser from timing the connection out. */
 export const HEARTBEAT_MS = 15_000
@@ -24,22 +24,23 @@ interface Filter { scope: Scope, area: Area, categories: Category[] | null }
 
 /**
  * The bus is in-process and not limited by row-level security, so the jurisdiction is applied
- * here: an event passes when the user's scope covers the incident's place, then the area and
- * category filters of the query.
+ * here: an event passes when the user's scope covers the place of the incident or evacuation
+ * change, then the area filter of the query; the category filter applies to incident events only.
  */
-function matches (filter: Filter, event: IncidentEvent): boolean {
-  const { incident } = event
+function matches (filter: Filter, event: LiveEvent): boolean {
+  const place = placeOf(event)
   const { scope, area, categories } = filter
   const inScope = scope.kind === 'national' ||
-    (scope.kind === 'province' && scope.province === incident.province_code) ||
-    (scope.kind === 'commune' && scope.commune === incident.commune_code)
+    (scope.kind === 'province' && scope.province === place.province_code) ||
+    (scope.kind === 'commune' && scope.commune === place.commune_code)
   if (!inScope) return false
-  if (area.kind === 'province' && area.code !== incident.province_code) return false
-  if (area.kind === 'commune' && area.code !== incident.commune_code) return false
-  return categories === null || (categories as string[]).includes(incident.category)
+  if (area.kind === 'province' && area.code !== place.province_code) return false
+  if (area.kind === 'commune' && area.code !== place.commune_code) return false
+  if (!isIncidentEvent(event)) return true
+  return categories === null || (categories as string[]).includes(event.incident.category)
 }
 
-function frame (event: IncidentEvent): string {
+function frame (event: LiveEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
 }
 
@@ -54,8 +55,9 @@ function lastEventIdOf (request: FastifyRequest<{ Querystring: StreamQuery }>): 
 }
 
 /**
- * GET /api/stream: Server-Sent Events of incident.created / incident.updated within the user's
- * jurisdiction, filtered by area and category, with replay after Last-Event-ID.
+ * GET /api/stream: Server-Sent Events of incident.created / incident.updated and of evacuation
+ * changes (evacuation.zone, .progress, .shelter, .rescue_request) within the user's jurisdiction,
+ * filtered by area (and, for incidents, category), with replay after Last-Event-ID.
  */
 export default async function streamRoutes (app: FastifyInstance, options: StreamOptions = {}) {
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS
@@ -129,17 +131,17 @@ export default async function streamRoutes (app: FastifyInstance, options: Strea
 
     // Subscribe before reading the replay buffer: live events queue up meanwhile, and those the
     // replay already carried are dropped by id, so nothing is lost between the two and nothing twice.
-    let queue: IncidentEvent[] | null = []
+    let queue: LiveEvent[] | null = []
     let sentUpTo = 0
-    const deliver = (event: IncidentEvent) => {
+    const deliver = (event: LiveEvent) => {
       if (event.id <= sentUpTo) return
       sentUpTo = event.id
       if (matches(filter, event)) write(frame(event))
     }
-    unsubscribe = app.incidentEvents.subscribe(event => { if (queue) queue.push(event); else deliver(event) })
+    unsubscribe = app.incidentEvents.subscribe(event => { if (queue) queue.push(event); else deliver(event) }, 'all')
 
     write(`retry: ${RETRY_MS}\n\n`)
-    if (lastEventId !== null) for (const event of app.incidentEvents.since(lastEventId)) deliver(event)
+    if (lastEventId !== null) for (const event of app.incidentEvents.since(lastEventId, 'all')) deliver(event)
     const queued = queue
     queue = null
     for (const event of queued) deliver(event)

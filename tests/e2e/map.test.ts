@@ -1,15 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchBrowser, screenshotDir, signIn as signInAs } from './browser.ts'
 import { cellToLatLng, cellToParent, latLngToCell } from 'h3-js'
 import { testApp, TEST_PASSWORD } from '../helpers/app.ts'
 import { loadDemoData } from '../../server/demo/load-demo.ts'
 import { inject } from 'vitest'
 import { bulkInsertIncidents } from '../../server/incidents/bulk-insert.ts'
 
-const screenshotDir = resolve('tests/e2e/screenshots')
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 type TestApp = Awaited<ReturnType<typeof testApp>>
 let t: TestApp
@@ -21,12 +19,7 @@ const CLUSTER = { lon: 106.7480, lat: 20.8270 }
 const CLUSTER_SIZE = 60
 const WINDOW = { from: '2025-06-01', to: '2025-07-01' }
 
-/** Signs the browser context in through the API (the login form has its own test). */
-async function signIn (page: Page, username = 'test.admin') {
-  const res = await t.injectAs(null, { method: 'POST', url: '/api/auth/login', payload: { username, password: TEST_PASSWORD } })
-  const cookie = res.cookies.find(c => c.name === 'vnpm_session')!
-  await page.context().addCookies([{ name: cookie.name, value: cookie.value, url: baseUrl }])
-}
+const signIn = (page: Page, username = 'test.admin') => signInAs(t, page, baseUrl, username)
 
 async function openMap (page: Page, query: string) {
   await page.goto(`${baseUrl}/?${query}`)
@@ -34,10 +27,10 @@ async function openMap (page: Page, query: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` (npm test does) before the browser test')
   t = await testApp()
   // Realistic background: the generated demo month for Hải Phòng, then the known cluster on top.
-  await loadDemoData(t.db, { provinceCode: '31', seed: 5, days: 30, end: new Date(`${WINDOW.to}T00:00:00+07:00`), geoDir: inject('geoDir') })
+  // Incidents only: this file is about the incident map (patrols have their own browser test).
+  await loadDemoData(t.db, { provinceCode: '31', seed: 5, days: 30, patrolDays: 0, end: new Date(`${WINDOW.to}T00:00:00+07:00`), geoDir: inject('geoDir') })
   const at = new Date('2025-06-14T20:30:00+07:00')
   await bulkInsertIncidents(t.db, Array.from({ length: CLUSTER_SIZE }, (_, i) => ({
     lon: CLUSTER.lon + (i % 5) * 0.00005, lat: CLUSTER.lat + Math.floor(i / 5) * 0.00003,
@@ -45,12 +38,7 @@ beforeAll(async () => {
     occurred_at: at, reported_at: at, description: 'e2e cluster'
   })), { isGenerated: false })
   baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 })
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync']
-  })
-  mkdirSync(screenshotDir, { recursive: true })
+  browser = await launchBrowser()
 })
 
 afterAll(async () => {

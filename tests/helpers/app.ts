@@ -32,7 +32,8 @@ export async function ensureTestUsers (sql: Sql): Promise<void> {
 /** The app on the run's fresh PostGIS database, with app.inject signed in as an admin by default. */
 export async function testApp () {
   const db: Database = await openDatabase({ databaseUrl: inject('databaseUrl'), pgliteDir: '' })
-  const app = await buildApp({ db, geoDir: inject('geoDir') })
+  // TEST_LOG=error shows the app's error log (the cause of a 500) while a test runs.
+  const app = await buildApp({ db, geoDir: inject('geoDir'), logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
   await app.ready()
   await ensureTestUsers(db.sql)
 

@@ -303,15 +303,19 @@ export function filterParams (q: AreaFilter & TimeFilter): Params {
   }
 }
 
-interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH'
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT'
   /** Sent as JSON; without it no body and no content type (Fastify rejects an empty JSON body). */
   body?: unknown
   signal?: AbortSignal
 }
 
-/** One API call; the session cookie goes along (same origin). 204 resolves to undefined. */
-async function request<T> (url: string, { method = 'GET', body, signal }: RequestOptions = {}): Promise<T> {
+/**
+ * One API call; the session cookie goes along (same origin). 204 resolves to undefined. Errors:
+ * ApiError with the API's `{ error, message, field }` (a 401 also tells the sign-in handler),
+ * NetworkError when the server cannot be reached. Shared by the workspaces' clients.
+ */
+export async function request<T> (url: string, { method = 'GET', body, signal }: RequestOptions = {}): Promise<T> {
   let response: Response
   const headers: Record<string, string> = { accept: 'application/json' }
   if (body !== undefined) headers['content-type'] = 'application/json'

@@ -4,7 +4,7 @@
  * The server enforces every rule; the page only leaves out what the user cannot use.
  */
 
-export const CAPABILITIES = ['incidents:read', 'incidents:write', 'evacuation:write', 'audit:read', 'users:manage'] as const
+export const CAPABILITIES = ['incidents:read', 'incidents:write', 'patrols:write', 'evacuation:write', 'audit:read', 'users:manage'] as const
 export type Capability = typeof CAPABILITIES[number]
 
 export const ROLES = ['admin', 'province_command', 'commune_police', 'team_member', 'disaster_coordinator'] as const

@@ -1,4 +1,6 @@
 import type { Catalogue } from './vi.ts'
+import { patrolsEn } from './patrols.en.ts'
+import { evacuationEn } from './evacuation.en.ts'
 
 /** English message catalogue: the same keys as the Vietnamese one. */
 export const en: Catalogue = {
@@ -321,5 +323,16 @@ export const en: Catalogue = {
   'summary.changeHint': 'Against the previous window of the same length',
   'export.title': 'Export',
   'export.csv': 'Download CSV',
-  'export.geojson': 'Download GeoJSON'
+  'export.geojson': 'Download GeoJSON',
+
+  'workspace.title': 'Workspace',
+  'workspace.incidents': 'Hotspots',
+  'workspace.incidents.hint': 'Incident map, hotspots and trends',
+  'workspace.patrols': 'Patrols',
+  'workspace.patrols.hint': 'Patrol tracks, team coverage and route planning',
+  'workspace.evacuation': 'Evacuation',
+  'workspace.evacuation.hint': 'Flood-evacuation zones, shelters, teams at work and rescue requests',
+
+  ...patrolsEn,
+  ...evacuationEn
 }

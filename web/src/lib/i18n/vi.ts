@@ -1,3 +1,6 @@
+import { patrolsVi } from './patrols.vi.ts'
+import { evacuationVi } from './evacuation.vi.ts'
+
 /** Vietnamese message catalogue (the default language). Every other catalogue has these keys. */
 export const vi = {
   'app.title': 'Bản đồ điểm nóng an ninh trật tự',
@@ -319,7 +322,18 @@ export const vi = {
   'summary.changeHint': 'So với khoảng thời gian liền trước có cùng độ dài',
   'export.title': 'Xuất dữ liệu',
   'export.csv': 'Tải CSV',
-  'export.geojson': 'Tải GeoJSON'
+  'export.geojson': 'Tải GeoJSON',
+
+  'workspace.title': 'Không gian làm việc',
+  'workspace.incidents': 'Điểm nóng',
+  'workspace.incidents.hint': 'Bản đồ sự việc, điểm nóng và xu hướng',
+  'workspace.patrols': 'Tuần tra',
+  'workspace.patrols.hint': 'Lộ trình tuần tra, độ phủ của các tổ và lập tuyến',
+  'workspace.evacuation': 'Sơ tán',
+  'workspace.evacuation.hint': 'Vùng sơ tán do lũ, điểm tránh trú, tổ đang làm nhiệm vụ và yêu cầu cứu hộ',
+
+  ...patrolsVi,
+  ...evacuationVi
 }
 
 export type MessageKey = keyof typeof vi

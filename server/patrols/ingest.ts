@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto'
+import type { Sql } from '../db/connection.ts'
+import { errors } from '../errors.ts'
+import { parseTrack, type Fix, type TrackFormat } from './track-formats.ts'
+import { cleanTrack, type CleaningOptions, type CleaningReport } from './clean-track.ts'
+import { trackDwell } from '../h3/track-dwell.ts'
+import { patrolRepository, type TeamRow, type TravelModeName } from './repository.ts'
+import { haversineMeters } from '../analysis/route-planning.ts'
+
+/** Above this median speed a track is taken to be a motorbike ride (when the mode is not given). */
+const MOTORBIKE_MEDIAN_KMH = 10
+
+/** The same team and the same fixes give the same fingerprint, whatever the file format. */
+export function trackFingerprint (teamId: string, segments: Fix[][]): string {
+  const hash = createHash('sha256').update(`team:${teamId}\n`)
+  for (const segment of segments) {
+    for (const fix of segment) hash.update(`${fix.lon.toFixed(7)},${fix.lat.toFixed(7)},${fix.time}\n`)
+    hash.update('|\n')
+  }
+  return hash.digest('hex')
+}
+
+export function trackLengthMeters (segments: Fix[][]): number {
+  let total = 0
+  for (const segment of segments) {
+    for (let i = 1; i < segment.length; i++) total += haversineMeters([segment[i - 1]!.lon, segment[i - 1]!.lat], [segment[i]!.lon, segment[i]!.lat])
+  }
+  return total
+}
+
+/** foot or motorbike, from the median speed of the cleaned track's steps. */
+export function inferMode (segments: Fix[][]): TravelModeName | null {
+  const speeds: number[] = []
+  for (const segment of segments) {
+    for (let i = 1; i < segment.length; i++) {
+      const seconds = (segment[i]!.time - segment[i - 1]!.time) / 1000
+      if (seconds > 0) speeds.push(haversineMeters([segment[i - 1]!.lon, segment[i - 1]!.lat], [segment[i]!.lon, segment[i]!.lat]) / seconds * 3.6)
+    }
+  }
+  if (speeds.length === 0) return null
+  speeds.sort((a, b) => a - b)
+  return speeds[Math.floor(speeds.length / 2)]! > MOTORBIKE_MEDIAN_KMH ? 'motorbike' : 'foot'
+}
+
+export interface IngestResult {
+  patrolId: string
+  duplicate: boolean
+  report: CleaningReport | null
+  cells: number
+  untimedDropped: number
+}
+
+/**
+ * Cleans fixes, checks they touch the team's commune, stores the cleaned track, its res-10 dwell
+ * cells and the team's daily coverage for the days touched. Runs in the caller's transaction.
+ */
+async function storeCleaned (tx: Sql, patrol: { id: string, province_code: string, commune_code: string, team_id: string },
+  segments: Fix[][], options: Partial<CleaningOptions>, mode: TravelModeName | null, team: TeamRow, field: string) {
+  const repository = patrolRepository(tx)
+  const { segments: cleaned, report } = cleanTrack(segments, options)
+  const points = cleaned.flat()
+  if (points.length > 0 && (await repository.countInside(team.commune_code, points)) === 0) {
+    throw errors.invalidField(field, `the track lies entirely outside the team's commune ${team.commune_name} (${team.commune_code})`)
+  }
+  const oldDays = await repository.cellDays(patrol.id)
+  await repository.setTrack(patrol.id, { segments: cleaned, cleaning: report, distanceMeters: trackLengthMeters(cleaned), mode: mode ?? inferMode(cleaned) })
+  const cells = trackDwell(cleaned, 10)
+  await repository.replaceCells(patrol, cells)
+  const newDays = await repository.cellDays(patrol.id)
+  await repository.refreshCoverage(patrol.team_id, [...new Set([...oldDays, ...newDays])])
+  return { report, cells: cells.length }
+}
+
+/** A whole recorded track (GPX, GeoJSON or CSV) for a team: one new patrol, or the existing one if uploaded before. */
+export async function ingestTrack (tx: Sql, input: {
+  team: TeamRow, format: TrackFormat, text: string, mode: TravelModeName | null, createdBy: string | null,
+  cleaning?: Partial<CleaningOptions>, isGenerated?: boolean
+}): Promise<IngestResult> {
+  const parsed = parseTrack(input.text, input.format)
+  return ingestFixes(tx, { ...input, segments: parsed.segments, untimedDropped: parsed.untimedDropped, rawFormat: input.format, raw: input.text })
+}
+
+/** Parsed fixes for a team (also the demo loader's way in: no file to parse). */
+export async function ingestFixes (tx: Sql, input: {
+  team: TeamRow, segments: Fix[][], untimedDropped?: number, rawFormat: TrackFormat, raw: string | null, mode: TravelModeName | null,
+  createdBy: string | null, cleaning?: Partial<CleaningOptions>, isGenerated?: boolean
+}): Promise<IngestResult> {
+  const repository = patrolRepository(tx)
+  const fixCount = input.segments.reduce((n, s) => n + s.length, 0)
+  if (fixCount < 2) throw errors.invalidField('fixes', `a patrol needs at least 2 timed fixes, found ${fixCount}`)
+  const fingerprint = trackFingerprint(input.team.id, input.segments)
+  const existing = await repository.byFingerprint(input.team.id, fingerprint)
+  if (existing) return { patrolId: existing, duplicate: true, report: null, cells: 0, untimedDropped: input.untimedDropped ?? 0 }
+  const id = await repository.create({ team: input.team, mode: input.mode, status: 'ended', fingerprint, createdBy: input.createdBy, isGenerated: input.isGenerated })
+  const patrol = { id, province_code: input.team.province_code, commune_code: input.team.commune_code, team_id: input.team.id }
+  if (input.raw !== null) await repository.addUpload(patrol, input.rawFormat, input.raw)
+  const { report, cells } = await storeCleaned(tx, patrol, input.segments, input.cleaning ?? {}, input.mode, input.team, 'track')
+  if (report.kept < 2) throw errors.invalidField('fixes', `fewer than 2 fixes are left after cleaning (${describeDrops(report)})`)
+  return { patrolId: id, duplicate: false, report, cells, untimedDropped: input.untimedDropped ?? 0 }
+}
+
+function describeDrops (report: CleaningReport): string {
+  return `${report.input} read: ${report.duplicate} duplicate, ${report.out_of_order} out of order, ${report.too_fast} too fast, ${report.jump} jumps, ${report.short_segment} in segments too short`
+}
+
+/** A live patrol: created empty, fed by batches of fixes, ended by the team. */
+export async function startLivePatrol (tx: Sql, input: { team: TeamRow, mode: TravelModeName | null, createdBy: string | null }): Promise<string> {
+  return patrolRepository(tx).create({ team: input.team, mode: input.mode, status: 'live', fingerprint: null, createdBy: input.createdBy })
+}
+
+/**
+ * Appends a batch of fixes to a live patrol: the batch is kept as sent, then the whole patrol is
+ * cleaned and binned again from every batch in arrival order (a late or repeated fix is dropped
+ * by the cleaning like in a file), so the stored coverage always equals that of the full track.
+ */
+export async function appendLiveFixes (tx: Sql, input: {
+  patrol: { id: string, province_code: string, commune_code: string, team_id: string, mode: TravelModeName | null },
+  team: TeamRow, fixes: Fix[], cleaning?: Partial<CleaningOptions>
+}): Promise<{ report: CleaningReport, cells: number }> {
+  const repository = patrolRepository(tx)
+  if ((await repository.countInside(input.team.commune_code, input.fixes)) === 0) {
+    throw errors.invalidField('fixes', `the batch lies entirely outside the team's commune ${input.team.commune_name} (${input.team.commune_code})`)
+  }
+  await repository.addUpload(input.patrol, 'positions', JSON.stringify(input.fixes))
+  const all: Fix[] = []
+  for (const upload of await repository.uploads(input.patrol.id)) {
+    if (upload.format === 'positions') all.push(...JSON.parse(upload.content) as Fix[])
+  }
+  return storeCleaned(tx, input.patrol, [all], input.cleaning ?? {}, input.patrol.mode, input.team, 'fixes')
+}

@@ -1,0 +1,31 @@
+import type { Layer } from '@deck.gl/core'
+import type { CommuneCollection } from '../api/client.ts'
+import type { User } from '../auth/capabilities.ts'
+
+/** Where a workspace looks: the signed-in user's jurisdiction within the chosen province. */
+export interface WorkspaceContext {
+  user: User
+  provinceCode: string
+  /** `{ province }`, or `{ commune }` for a commune account. */
+  area: { province?: string, commune?: string }
+  communes: CommuneCollection | undefined
+}
+
+/**
+ * What the dashboard needs from a workspace other than the incident map (patrols, evacuation):
+ * its deck.gl layers (pure factories' output), a key that changes when they change, and how many
+ * things they draw (the `hexCount` test hook). The workspace's own panels read and drive it.
+ */
+export interface MapWorkspace {
+  readonly layers: Layer[]
+  readonly layerKey: string
+  readonly layerCount: number
+  /** 'loading' while its data loads; the dashboard reports `hexesReady` only when 'ready'. */
+  readonly status: 'idle' | 'loading' | 'ready' | 'error'
+  /** Called when the context changes and when the workspace is opened. */
+  setContext (context: WorkspaceContext | undefined): void
+  /** A click on the map (lon, lat), e.g. to place a route's start. */
+  mapClick? (lonLat: [number, number]): void
+  /** The workspace was left: stop loads and timers. */
+  deactivate (): void
+}
