@@ -9,6 +9,7 @@ import auth from '../server/plugins/auth.ts'
 import events from '../server/plugins/events.ts'
 import streamRoutes from '../server/stream/routes.ts'
 import type { IncidentEvent } from '../server/events/bus.ts'
+import { openStream as openSse } from './helpers/sse.ts'
 
 type TestApp = Awaited<ReturnType<typeof testApp>>
 let t: TestApp
@@ -21,77 +22,15 @@ const IN_10507 = { lon: 106.3226, lat: 20.9566 }
 // 2021: a year no other test file writes, so their counts stay as they were.
 const OCCURRED_AT = '2021-03-10T09:00:00+07:00'
 
-interface Frame { id?: string, event?: string, data?: string, retry?: string, comment?: string, at: number }
-
-/** Parses an SSE byte stream into frames (this server only writes \n line ends). */
-function parseFrame (block: string, at: number): Frame {
-  const frame: Frame = { at }
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) { frame.comment = line.slice(1).trim(); continue }
-    const colon = line.indexOf(':')
-    const field = colon < 0 ? line : line.slice(0, colon)
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '')
-    if (field === 'id' || field === 'event' || field === 'retry') frame[field] = value
-    if (field === 'data') frame.data = frame.data === undefined ? value : `${frame.data}\n${value}`
-  }
-  return frame
-}
-
-/** Opens GET /api/stream over real HTTP and collects its frames as they arrive. */
+/** The stream of this file's server, with its incident events parsed. */
 async function openStream (cookie: string | null, query = '', headers: Record<string, string> = {}) {
-  const abort = new AbortController()
-  const response = await fetch(`${base}/api/stream${query}`, { headers: { ...(cookie ? { cookie } : {}), ...headers }, signal: abort.signal })
-  const frames: Frame[] = []
-  const waiters = new Set<() => void>()
-  let ended = false
-  const notify = () => { for (const waiter of waiters) waiter() }
-  const pump = (async () => {
-    if (!response.ok || !response.body) return
-    const reader = response.body.getReader()
-    const decoder = new TextDecoder()
-    let buffer = ''
-    try {
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) break
-        buffer += decoder.decode(value, { stream: true })
-        let cut
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          frames.push(parseFrame(buffer.slice(0, cut), performance.now()))
-          buffer = buffer.slice(cut + 2)
-        }
-        notify()
-      }
-    } catch { /* aborted by the test */ }
-    ended = true
-    notify()
-  })()
-
-  /** Resolves with the first frame (from index `from`) that satisfies the predicate. */
-  function waitFor (predicate: (frame: Frame) => boolean, timeoutMs = 3000, from = 0): Promise<Frame> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = frames.slice(from).find(predicate)
-        if (found) { cleanup(); resolve(found) } else if (ended) { cleanup(); reject(new Error(`stream ended; frames: ${JSON.stringify(frames)}`)) }
-      }
-      const timer = setTimeout(() => { cleanup(); reject(new Error(`no matching frame in ${timeoutMs} ms; frames: ${JSON.stringify(frames)}`)) }, timeoutMs)
-      const cleanup = () => { clearTimeout(timer); waiters.delete(check) }
-      waiters.add(check)
-      check()
-    })
-  }
-
+  const stream = await openSse(base, cookie, query, headers)
   return {
-    response,
-    frames,
-    waitFor,
-    /** The incident events received so far, parsed. */
-    events: () => frames.filter(f => f.event).map(f => JSON.parse(f.data!) as IncidentEvent),
+    ...stream,
+    /** The events received so far, parsed. */
+    events: () => stream.eventsOf<IncidentEvent>(),
     waitForIncident: (incidentId: number, timeoutMs?: number) =>
-      waitFor(f => f.data !== undefined && (JSON.parse(f.data) as IncidentEvent).incident?.id === incidentId, timeoutMs),
-    ended: () => ended,
-    done: pump,
-    close: async () => { abort.abort(); await pump }
+      stream.waitFor(f => f.data !== undefined && (JSON.parse(f.data) as IncidentEvent).incident?.id === incidentId, timeoutMs)
   }
 }
 

@@ -1,4 +1,5 @@
 import type { MultiPolygonGeometry, PolygonGeometry } from './study-area.ts'
+import { greatCircleMeters } from '../geo/distance.ts'
 
 export type TravelMode = 'foot' | 'motorbike'
 
@@ -45,16 +46,9 @@ export interface Plan {
   collectedPriority: number
 }
 
-/** Mean Earth radius (IUGG), the one Turf uses. */
-const EARTH_RADIUS_METERS = 6_371_008.8
-
 /** Great-circle distance in metres between two [lon, lat] positions. */
 export function haversineMeters (a: [number, number], b: [number, number]): number {
-  const toRad = Math.PI / 180
-  const dLat = (b[1] - a[1]) * toRad
-  const dLon = (b[0] - a[0]) * toRad
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * toRad) * Math.cos(b[1] * toRad) * Math.sin(dLon / 2) ** 2
-  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)))
+  return greatCircleMeters(a[0], a[1], b[0], b[1])
 }
 
 // ---------------------------------------------------------------------------------------------

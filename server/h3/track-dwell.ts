@@ -1,11 +1,10 @@
 import { cellToBoundary, getHexagonEdgeLengthAvg, gridDisk, gridPathCells, latLngToCell, UNITS } from 'h3-js'
 import { errors } from '../errors.ts'
 import type { Fix } from '../patrols/track-formats.ts'
+import { EARTH_RADIUS_METERS, RADIANS_PER_DEGREE } from '../geo/distance.ts'
 
 export interface CellDwell { h3: string, dwellSeconds: number, firstVisit: number, lastVisit: number /* epoch ms */ }
 
-const EARTH_RADIUS_M = 6_371_008.8
-const RAD = Math.PI / 180
 /**
  * Share of a pair's length that the clipped cells must cover before we trust the candidate set.
  * Neighbouring cells share their vertices, so in one pair's planar frame their clipped pieces meet
@@ -67,8 +66,8 @@ class DwellBinner {
     if (!(dt > 0)) return
     if (cp === cq) { this.add(cp, dt, p.time, q.time); return }
 
-    const kx = EARTH_RADIUS_M * Math.cos(p.lat * RAD) * RAD
-    const ky = EARTH_RADIUS_M * RAD
+    const kx = EARTH_RADIUS_METERS * Math.cos(p.lat * RADIANS_PER_DEGREE) * RADIANS_PER_DEGREE
+    const ky = EARTH_RADIUS_METERS * RADIANS_PER_DEGREE
     const dx = (q.lon - p.lon) * kx
     const dy = (q.lat - p.lat) * ky
 

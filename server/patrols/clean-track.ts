@@ -1,5 +1,6 @@
 import { errors } from '../errors.ts'
 import type { Fix } from './track-formats.ts'
+import { greatCircleMeters } from '../geo/distance.ts'
 
 export interface CleaningOptions {
   /** A fix implying a faster move from the previous kept fix is dropped. Default 130 km/h. */
@@ -31,15 +32,9 @@ export interface CleaningReport {
  */
 const REANCHOR_RUN = 3
 
-const EARTH_RADIUS_M = 6_371_008.8
-const RAD = Math.PI / 180
-
-/** Great-circle distance in metres (haversine). */
+/** Great-circle distance in metres between two fixes. */
 export function distanceMeters (a: Fix, b: Fix): number {
-  const dLat = (b.lat - a.lat) * RAD
-  const dLon = (b.lon - a.lon) * RAD
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * Math.sin(dLon / 2) ** 2
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)))
+  return greatCircleMeters(a.lon, a.lat, b.lon, b.lat)
 }
 
 /**

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto'
 import type { Sql } from '../db/connection.ts'
 import { errors } from '../errors.ts'
 import { parseTrack, type Fix, type TrackFormat } from './track-formats.ts'
-import { cleanTrack, type CleaningOptions, type CleaningReport } from './clean-track.ts'
+import { cleanTrack, distanceMeters, type CleaningOptions, type CleaningReport } from './clean-track.ts'
 import { trackDwell } from '../h3/track-dwell.ts'
 import { patrolRepository, type TeamRow, type TravelModeName } from './repository.ts'
-import { haversineMeters } from '../analysis/route-planning.ts'
 
 /** Above this median speed a track is taken to be a motorbike ride (when the mode is not given). */
 const MOTORBIKE_MEDIAN_KMH = 10
@@ -23,7 +22,7 @@ export function trackFingerprint (teamId: string, segments: Fix[][]): string {
 export function trackLengthMeters (segments: Fix[][]): number {
   let total = 0
   for (const segment of segments) {
-    for (let i = 1; i < segment.length; i++) total += haversineMeters([segment[i - 1]!.lon, segment[i - 1]!.lat], [segment[i]!.lon, segment[i]!.lat])
+    for (let i = 1; i < segment.length; i++) total += distanceMeters(segment[i - 1]!, segment[i]!)
   }
   return total
 }
@@ -34,7 +33,7 @@ export function inferMode (segments: Fix[][]): TravelModeName | null {
   for (const segment of segments) {
     for (let i = 1; i < segment.length; i++) {
       const seconds = (segment[i]!.time - segment[i - 1]!.time) / 1000
-      if (seconds > 0) speeds.push(haversineMeters([segment[i - 1]!.lon, segment[i - 1]!.lat], [segment[i]!.lon, segment[i]!.lat]) / seconds * 3.6)
+      if (seconds > 0) speeds.push(distanceMeters(segment[i - 1]!, segment[i]!) / seconds * 3.6)
     }
   }
   if (speeds.length === 0) return null
@@ -55,9 +54,9 @@ export interface IngestResult {
  * cells and the team's daily coverage for the days touched. Runs in the caller's transaction.
  */
 async function storeCleaned (tx: Sql, patrol: { id: string, province_code: string, commune_code: string, team_id: string },
-  segments: Fix[][], options: Partial<CleaningOptions>, mode: TravelModeName | null, team: TeamRow, field: string) {
+  cleanedTrack: { segments: Fix[][], report: CleaningReport }, mode: TravelModeName | null, team: TeamRow, field: string) {
   const repository = patrolRepository(tx)
-  const { segments: cleaned, report } = cleanTrack(segments, options)
+  const { segments: cleaned, report } = cleanedTrack
   const points = cleaned.flat()
   if (points.length > 0 && (await repository.countInside(team.commune_code, points)) === 0) {
     throw errors.invalidField(field, `the track lies entirely outside the team's commune ${team.commune_name} (${team.commune_code})`)
@@ -91,11 +90,13 @@ export async function ingestFixes (tx: Sql, input: {
   const fingerprint = trackFingerprint(input.team.id, input.segments)
   const existing = await repository.byFingerprint(input.team.id, fingerprint)
   if (existing) return { patrolId: existing, duplicate: true, report: null, cells: 0, untimedDropped: input.untimedDropped ?? 0 }
+  // Cleaned before anything is written: a track that cleaning empties is refused without work.
+  const cleaned = cleanTrack(input.segments, input.cleaning)
+  if (cleaned.report.kept < 2) throw errors.invalidField('fixes', `fewer than 2 fixes are left after cleaning (${describeDrops(cleaned.report)})`)
   const id = await repository.create({ team: input.team, mode: input.mode, status: 'ended', fingerprint, createdBy: input.createdBy, isGenerated: input.isGenerated })
   const patrol = { id, province_code: input.team.province_code, commune_code: input.team.commune_code, team_id: input.team.id }
   if (input.raw !== null) await repository.addUpload(patrol, input.rawFormat, input.raw)
-  const { report, cells } = await storeCleaned(tx, patrol, input.segments, input.cleaning ?? {}, input.mode, input.team, 'track')
-  if (report.kept < 2) throw errors.invalidField('fixes', `fewer than 2 fixes are left after cleaning (${describeDrops(report)})`)
+  const { report, cells } = await storeCleaned(tx, patrol, cleaned, input.mode, input.team, 'track')
   return { patrolId: id, duplicate: false, report, cells, untimedDropped: input.untimedDropped ?? 0 }
 }
 
@@ -126,5 +127,5 @@ export async function appendLiveFixes (tx: Sql, input: {
   for (const upload of await repository.uploads(input.patrol.id)) {
     if (upload.format === 'positions') all.push(...JSON.parse(upload.content) as Fix[])
   }
-  return storeCleaned(tx, input.patrol, [all], input.cleaning ?? {}, input.patrol.mode, input.team, 'fixes')
+  return storeCleaned(tx, input.patrol, cleanTrack([all], input.cleaning), input.patrol.mode, input.team, 'fixes')
 }

@@ -38,11 +38,6 @@ export function trackEwkt (segments: Fix[][]): string {
   return `SRID=4326;MULTILINESTRING M (${lines.join(', ')})`
 }
 
-/** Local (UTC+7) calendar day of an instant, as YYYY-MM-DD. */
-export function vietnamDay (epochMs: number): string {
-  return new Date(epochMs + 7 * 3600_000).toISOString().slice(0, 10)
-}
-
 export function patrolRepository (sql: Sql) {
   return {
     async team (id: string): Promise<TeamRow | null> {

@@ -2,62 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testApp } from '../helpers/app.ts'
 import { rect } from './fixture.ts'
 import type { EvacuationEvent } from '../../server/events/bus.ts'
+import { openStream as openSse } from '../helpers/sse.ts'
 
 type TestApp = Awaited<ReturnType<typeof testApp>>
 let t: TestApp
 let base: string
 const cookies: Record<string, string> = {}
 
-interface Frame { id?: string, event?: string, data?: string }
-
-/** Opens GET /api/stream over real HTTP and collects its frames (this server writes \n line ends). */
+/** The stream of this file's server, with its evacuation events parsed; resolves once it has started. */
 async function openStream (cookie: string, query = '') {
-  const abort = new AbortController()
-  const response = await fetch(`${base}/api/stream${query}`, { headers: { cookie }, signal: abort.signal })
-  const frames: Frame[] = []
-  const waiters = new Set<() => void>()
-  const pump = (async () => {
-    if (!response.ok || !response.body) return
-    const reader = response.body.getReader()
-    const decoder = new TextDecoder()
-    let buffer = ''
-    try {
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) break
-        buffer += decoder.decode(value, { stream: true })
-        let cut
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const frame: Frame = {}
-          for (const line of buffer.slice(0, cut).split('\n')) {
-            const colon = line.indexOf(':')
-            if (colon <= 0) continue
-            const field = line.slice(0, colon)
-            const text = line.slice(colon + 1).replace(/^ /, '')
-            if (field === 'id' || field === 'event' || field === 'data') frame[field] = text
-          }
-          frames.push(frame)
-          buffer = buffer.slice(cut + 2)
-        }
-        for (const waiter of waiters) waiter()
-      }
-    } catch { /* aborted by the test */ }
-  })()
-  /** The evacuation events received so far. */
-  const events = () => frames.filter(f => f.event?.startsWith('evacuation.')).map(f => JSON.parse(f.data!) as EvacuationEvent)
-  /** Resolves once an evacuation event of the zone has arrived (the test's own timeout bounds it). */
-  const waitForZone = (zoneId: string) => new Promise<void>(resolve => {
-    const check = () => { if (events().some(e => e.evacuation.zone_id === zoneId)) { waiters.delete(check); resolve() } }
-    waiters.add(check)
-    check()
-  })
-  const ready = new Promise<void>(resolve => {
-    const check = () => { if (frames.length > 0) { waiters.delete(check); resolve() } }
-    waiters.add(check)
-    check()
-  })
-  await ready
-  return { response, frames, events, waitForZone, close: async () => { abort.abort(); await pump } }
+  const stream = await openSse(base, cookie, query)
+  await stream.waitFor(() => true, 10_000)
+  const events = () => stream.eventsOf<EvacuationEvent>('evacuation.')
+  /** Resolves once an evacuation event of the zone has arrived. */
+  const waitForZone = async (zoneId: string) => {
+    await stream.waitFor(f => f.event?.startsWith('evacuation.') === true && (JSON.parse(f.data!) as EvacuationEvent).evacuation.zone_id === zoneId, 30_000)
+  }
+  return { ...stream, events, waitForZone }
 }
 
 async function createZone (geometry: object, name: string): Promise<string> {
