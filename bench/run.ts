@@ -13,7 +13,11 @@
 //      binning, cells and coverage rollup) in fixes/s, next to the raw cleaning + binning rate of
 //      the same fixes in the same run; and planning a 120-minute motorbike route in the largest
 //      commune of Hải Phòng (POST /api/patrol-plans end to end, and the planner alone).
-// `--sections 4` runs only the patrol section (on a small generated demo instead of the 10M load).
+//   5. track parsing (bench/parsers.ts, no database): MB/s of GPX, GeoJSON and CSV on a generated
+//      20 MiB file and a tenth of it, and on one long line, whose ratios show the parse is linear;
+//      and the time to refuse a 20 MiB value (the length caps).
+// `--sections 4` runs only the patrol section (on a small generated demo instead of the 10M load);
+// `--sections 5` only the parsers (no database is made).
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { geoPaths, loadConfig, provinceWardFiles } from '../server/config.ts'
@@ -31,9 +35,10 @@ import { hashPassword } from '../server/auth/passwords.ts'
 import { generatePatrols } from '../data/demo/patrols.ts'
 import { cleanTrack } from '../server/patrols/clean-track.ts'
 import { trackDwell } from '../server/h3/track-dwell.ts'
+import { benchParsers } from './parsers.ts'
 
 const { values } = parseArgs({ options: { incidents: { type: 'string' }, ingest: { type: 'string' }, runs: { type: 'string' }, keep: { type: 'boolean' }, sections: { type: 'string' }, patrols: { type: 'string' } } })
-const sections = new Set((values.sections ?? '1,2,3,4').split(',').map(Number))
+const sections = new Set((values.sections ?? '1,2,3,4,5').split(',').map(Number))
 const patrolTarget = Number(values.patrols ?? 300)
 const scaleTarget = Number(values.incidents ?? process.env.BENCH_INCIDENTS ?? 10_000_000)
 const ingestTarget = Number(values.ingest ?? 200_000)
@@ -144,13 +149,20 @@ async function benchPatrols (db: Database, address: string, cookie: string) {
   return { tracks: generated.length, fixes, api_fixes_per_s: fixes / apiMs * 1000, raw_fixes_per_s: fixes / rawMs * 1000, plan_ms: plan, plan_waypoints: p.waypoints.length, plan_vs_baseline: p.collected_priority / Math.max(1e-9, p.baseline_priority) }
 }
 
+// 5. Track parsing needs no database: first, and alone when it is the only section asked for.
+const parserResults = sections.has(5) ? benchParsers(log) : null
+if (parserResults && sections.size === 1) {
+  log(JSON.stringify({ parsers: parserResults }))
+  process.exit(0)
+}
+
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
 const name = `vnpm_bench_${process.pid}`
 await admin`create database ${admin(name)}`
 const url = new URL(adminUrl)
 url.pathname = `/${name}`
 const db = await openDatabase({ databaseUrl: url.toString(), pgliteDir: '' })
-const results: Record<string, unknown> = {}
+const results: Record<string, unknown> = parserResults ? { parsers: parserResults } : {}
 try {
   await migrate(db.sql)
   for (const province of PROVINCES) {

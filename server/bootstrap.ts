@@ -4,7 +4,8 @@ import { migrate } from './db/migrate.ts'
 import { importCommunes } from './communes/import.ts'
 import { loadDemoData } from './demo/load-demo.ts'
 import { localDay } from './http/params.ts'
-import { ensureDemoUsers, type DemoAccount } from './auth/demo-users.ts'
+import { demoAccountsOf, ensureDemoUsers, type DemoAccount } from './auth/demo-users.ts'
+import { accountRepository } from './auth/repository.ts'
 
 export interface Prepared { db: Database, config: Config, migrations: string[], loaded: string[], demoAccounts: DemoAccount[] }
 
@@ -32,15 +33,27 @@ export async function prepareDatabase (config: Config = loadConfig(), log: (line
       `${demo.patrols} patrols (${demo.patrolFixes} fixes) on the last ${config.demoPatrolDays} days (${Date.now() - demoStarted} ms)`)
     for (const line of loaded) log(`Loaded ${line}`)
   }
-  // Demo accounts exist only while the database has no users of its own.
+  // Demo accounts are made only when asked (the embedded demo asks by default; a server at
+  // DATABASE_URL only with DEMO_ACCOUNTS=true or --demo), and only while the database has no
+  // users of its own.
   let demoAccounts: DemoAccount[] = []
-  const [{ demo }] = await db.sql<{ demo: boolean }[]>`
-    select not exists (select from users where not is_demo) and exists (select from communes where province_code = ${config.demoProvince}) as demo` as unknown as [{ demo: boolean }]
-  if (demo) {
-    const result = await ensureDemoUsers(db.sql, config.demoProvince)
-    demoAccounts = result.accounts
-    log(result.created ? 'Created demo accounts (one per role):' : 'Demo accounts (unless their passwords were changed):')
+  let created = false
+  if (config.demoAccounts) {
+    const [{ demo }] = await db.sql<{ demo: boolean }[]>`
+      select not exists (select from users where not is_demo) and exists (select from communes where province_code = ${config.demoProvince}) as demo` as unknown as [{ demo: boolean }]
+    if (demo) {
+      created = (await ensureDemoUsers(db.sql, config.demoProvince)).created
+    }
+  }
+  // Whatever made them, demo accounts that still exist are said at every start: their passwords
+  // are public.
+  const demoUsernames = await accountRepository(db.sql).demoUsernames()
+  if (demoUsernames.length > 0) {
+    demoAccounts = (await demoAccountsOf(db.sql, config.demoProvince)).filter(a => demoUsernames.includes(a.username))
+    log(created ? 'Created demo accounts (one per role):' : 'Demo accounts (unless their passwords were changed):')
     for (const a of demoAccounts) log(`  ${a.role.padEnd(21)} ${a.username.padEnd(18)} password ${a.password.padEnd(19)} ${a.jurisdiction}`)
+    log(`Demo accounts exist (passwords in README): ${demoUsernames.join(', ')} — remove each with ` +
+      `npm run cli -- delete-user --username <name>, or disable it with disable-user`)
   }
   return { db, config, migrations, loaded, demoAccounts }
 }

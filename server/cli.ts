@@ -6,7 +6,7 @@ import { migrate } from './db/migrate.ts'
 import { importCommunes } from './communes/import.ts'
 import { loadDemoData } from './demo/load-demo.ts'
 import { randomBytes } from 'node:crypto'
-import { accountRepository } from './auth/repository.ts'
+import { accountRepository, type AccountRepository } from './auth/repository.ts'
 import { hashPassword, MIN_PASSWORD_LENGTH } from './auth/passwords.ts'
 import { ROLES, type Role } from './auth/roles.ts'
 
@@ -26,6 +26,13 @@ Commands:
                                             commune_police (--commune), team_member (--team),
                                             disaster_coordinator (--province or --commune);
                                             without --password a random one is printed once
+  disable-user --username <name>            the user can no longer sign in; their sessions end
+  enable-user --username <name>             undo disable-user
+  delete-user --username <name>             remove the user and their sessions (audit rows keep
+                                            the name); e.g. the demo accounts on a real server
+  reset-password --username <name> [--password <text>]
+                                            set a new password (without --password a random one
+                                            is printed once); every session of the user ends
 
 Uses DATABASE_URL when set, else the embedded database in PGLITE_DIR (.data/pglite).`
 
@@ -50,7 +57,12 @@ async function main (argv: string[]) {
     if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`)
     return n
   }
-  if (!['migrate', 'import-communes', 'generate-demo', 'create-user'].includes(command)) throw new UsageError(`unknown command "${command}"`)
+  const userCommands = ['disable-user', 'enable-user', 'delete-user', 'reset-password']
+  if (!['migrate', 'import-communes', 'generate-demo', 'create-user', ...userCommands].includes(command)) throw new UsageError(`unknown command "${command}"`)
+  if (userCommands.includes(command) && !values.username) throw new UsageError(`${command} needs --username <name>`)
+  if (command === 'reset-password' && values.password !== undefined && values.password.length < MIN_PASSWORD_LENGTH) {
+    throw new UsageError(`--password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  }
   if (command === 'create-user') {
     if (!values.username || !values.role) throw new UsageError('create-user needs --username and --role')
     if (!(ROLES as readonly string[]).includes(values.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`)
@@ -85,6 +97,8 @@ async function main (argv: string[]) {
       }).catch(error => { throw new UsageError(`cannot create ${values.username}: ${(error as Error).message}`) })
       console.log(`Created ${user.role} ${user.username} (id ${user.id}, province ${user.province_code ?? '-'}, commune ${user.commune_code ?? '-'}, team ${user.team_id ?? '-'})`)
       if (!values.password) console.log(`Password (shown once): ${password}`)
+    } else if (userCommands.includes(command)) {
+      await manageUser(accountRepository(db.sql), command, values.username!, values.password)
     } else if (command === 'generate-demo') {
       const result = await loadDemoData(db, {
         provinceCode: values.province!,
@@ -100,6 +114,25 @@ async function main (argv: string[]) {
     }
   } finally {
     await db.close()
+  }
+}
+
+/** disable-user, enable-user, delete-user and reset-password; a missing user is an error (exit 1). */
+async function manageUser (accounts: AccountRepository, command: string, username: string, givenPassword: string | undefined) {
+  const missing = () => new Error(`no user named "${username}"`)
+  if (command === 'disable-user' || command === 'enable-user') {
+    const result = await accounts.setDisabled(username, command === 'disable-user')
+    if (!result) throw missing()
+    console.log(command === 'disable-user' ? `Disabled ${username}; ended ${result.sessionsEnded} session(s)` : `Enabled ${username}`)
+  } else if (command === 'delete-user') {
+    if (!(await accounts.delete(username))) throw missing()
+    console.log(`Deleted ${username} and their sessions`)
+  } else {
+    const password = givenPassword ?? randomBytes(12).toString('base64url')
+    const result = await accounts.setPassword(username, await hashPassword(password))
+    if (!result) throw missing()
+    console.log(`New password set for ${username}; ended ${result.sessionsEnded} session(s)`)
+    if (!givenPassword) console.log(`Password (shown once): ${password}`)
   }
 }
 

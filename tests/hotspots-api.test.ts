@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { cellToParent, gridDistance, latLngToCell, polygonToCells } from 'h3-js'
-import { booleanPointInPolygon } from '@turf/turf'
+import { area as turfArea, booleanPointInPolygon } from '@turf/turf'
 import type { Feature, MultiPolygon } from 'geojson'
 import { testApp } from './helpers/app.ts'
 import { bulkInsertIncidents, type BulkIncident } from '../server/incidents/bulk-insert.ts'
@@ -15,8 +15,8 @@ let t: TestApp
 const COMMUNE = '10525'
 const FROM = '2022-05-01'
 const TO = '2022-06-01'
-const commune = (JSON.parse(readFileSync(resolve(inject('geoDir'), 'haiphong_wards_2025.geojson'), 'utf8')) as { features: Feature<MultiPolygon, { code: string }>[] })
-  .features.find(f => f.properties.code === COMMUNE)!
+const haiPhong = (JSON.parse(readFileSync(resolve(inject('geoDir'), 'haiphong_wards_2025.geojson'), 'utf8')) as { features: Feature<MultiPolygon, { code: string }>[] })
+const commune = haiPhong.features.find(f => f.properties.code === COMMUNE)!
 
 function incident (lon: number, lat: number, at: string): BulkIncident {
   const time = new Date(at)
@@ -138,5 +138,51 @@ describe('GET /api/hotspots/emerging', () => {
     expect((await t.inject(`/api/hotspots/emerging?commune=${COMMUNE}&step=year`)).json().field).toBe('step')
     expect((await t.inject(`/api/hotspots/emerging?commune=${COMMUNE}&to=2022-08-01T10:00:00Z`)).json().field).toBe('to')
     expect((await t.inject(`/api/hotspots/emerging?commune=${COMMUNE}&steps=1`)).json().field).toBe('steps')
+  })
+})
+
+// Issue 11, part 3: res 10, k 3, 52 steps over a province was ~10⁹ operations on the event loop.
+describe('the work budget of the cell statistics', () => {
+  // Independent of the server's estimate: turf's area of the province's communes, over H3's
+  // average res-r cell area (getHexagonAreaAvg, km²).
+  const provinceKm2 = haiPhong.features.reduce((sum, f) => sum + turfArea(f) / 1e6, 0)
+  const AVG_KM2: Record<number, number> = { 8: 0.7373275975944177, 9: 0.1053325134272067, 10: 0.01504750190766435 }
+  const estimatedCells = (res: number) => provinceKm2 / AVG_KM2[res]!
+  const cellsIn = (message: string) => Number(/~([\d,]+) cells/.exec(message)![1]!.replace(/,/g, ''))
+
+  it('refuses res 10, k 3, 52 steps over a province with a 400 that says the budget and how to narrow it, for every account', async () => {
+    const url = '/api/hotspots/emerging?province=31&res=10&k=3&steps=52&to=2022-08-01'
+    const res = await t.inject(url)
+    expect(res.statusCode).toBe(400)
+    const body = res.json()
+    expect(body).toMatchObject({ error: 'over_budget', field: 'res' })
+    expect(body.message).toContain('over the budget of 50,000 cells per request')
+    expect(body.message).toContain('a commune instead of the province')
+    expect(body.message).toMatch(/res=\d or coarser/)
+    expect(cellsIn(body.message) / estimatedCells(10)).toBeCloseTo(1, 2)
+    // The same for the plain hot-spot map.
+    const hotspots = await t.inject('/api/hotspots?province=31&res=10&k=1')
+    expect(hotspots.json()).toMatchObject({ error: 'over_budget', field: 'res' })
+    // A province account gets the same answer as the administrator.
+    const province = await t.login('test.province31')
+    expect((await t.injectAs(province, url)).json()).toEqual(body)
+  })
+
+  it('prices cells × steps × ring: at res 8 with k 3 the most steps that fit work, one more is refused', async () => {
+    const most = Math.floor(4_000_000 / (Math.ceil(estimatedCells(8)) * 37))
+    expect(most).toBe(25) // the province's ~4,190 res-8 cells
+    const over = await t.inject(`/api/hotspots/emerging?province=31&res=8&k=3&step=week&steps=${most + 1}&to=2022-08-01`)
+    expect(over.statusCode).toBe(400)
+    expect(over.json()).toMatchObject({ error: 'over_budget', field: 'res,k,steps' })
+    expect(over.json().message).toContain(`steps=${most} or fewer`)
+    expect(over.json().message).toContain('k=2')
+
+    const under = await t.inject(`/api/hotspots/emerging?province=31&res=8&k=3&step=week&steps=${most}&to=2022-08-01`)
+    expect(under.statusCode).toBe(200)
+    const body = under.json()
+    expect(body.periods).toHaveLength(most)
+    // Every cell of the province (at least those whose centre is in it) was analysed.
+    const inside = new Set(haiPhong.features.flatMap(f => f.geometry.coordinates.flatMap(polygon => polygonToCells(polygon, 8, true))))
+    expect(body.cells.length).toBeGreaterThanOrEqual(inside.size)
   })
 })

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cellToLatLng, cellToParent, polygonToCells } from 'h3-js'
-import { booleanPointInPolygon } from '@turf/turf'
+import { booleanPointInPolygon, pointToLineDistance, polygonToLine } from '@turf/turf'
+import type { Feature, FeatureCollection, LineString, MultiPolygon } from 'geojson'
 import { XMLParser } from 'fast-xml-parser'
 import { testApp } from './helpers/app.ts'
 import { loadConfig } from '../server/config.ts'
@@ -153,6 +154,46 @@ describe('POST /api/patrols (track upload)', () => {
     expect(res.json().patrol.fixes).toBeGreaterThan(50)
   })
 
+  it('bins only the fixes within 200 m of the team\'s commune: the rest stay in the track, counted as outside_commune', async () => {
+    // From 304 m east of the centre, 70 steps of 13 m west: out of the commune after ~360 m, beyond the margin after ~560 m.
+    const fixes = walk({ lon: CENTRE.lon + 304 / (111_320 * Math.cos(CENTRE.lat * Math.PI / 180)), lat: CENTRE.lat }, T0 + 10 * 86_400_000, 70, -13)
+    const [{ geometry }] = await t.sql<{ geometry: string }[]>`select st_asgeojson(geom) as geometry from communes where code = '10525'`
+    const commune = { type: 'Feature' as const, properties: {}, geometry: JSON.parse(geometry) as MultiPolygon }
+    const edges = polygonToLine(commune) as FeatureCollection<LineString> | Feature<LineString>
+    const edgeLines = 'features' in edges ? edges.features : [edges]
+    const metresOutside = (f: Fix) => booleanPointInPolygon([f.lon, f.lat], commune)
+      ? 0 : Math.min(...edgeLines.map(line => pointToLineDistance([f.lon, f.lat], line, { units: 'meters' })))
+    const outside = fixes.map(metresOutside)
+    // No fix so near the 200 m line that turf's and PostGIS's distances could disagree about it.
+    expect(outside.filter(m => m > 197 && m < 203)).toEqual([])
+    const far = outside.map(m => m > 200)
+    expect(far.filter(Boolean).length).toBeGreaterThan(5)
+    expect(far.filter(x => !x).length).toBeGreaterThan(20)
+
+    const res = await uploadAsAdmin(csv(fixes), team10525)
+    expect(res.statusCode, res.body).toBe(201)
+    const cleaned = cleanTrack([fixes])
+    expect(cleaned.report.kept).toBe(70)
+    expect(res.json().patrol.cleaning).toEqual({ ...cleaned.report, outside_commune: far.filter(Boolean).length })
+    expect(res.json().patrol.fixes).toBe(70) // the track keeps every fix
+    // Independently: the walk cut where a fix is beyond the margin, then binned.
+    const pieces: Fix[][] = [[]]
+    fixes.forEach((f, i) => { if (far[i]) pieces.push([]); else pieces[pieces.length - 1]!.push(f) })
+    const expected = trackDwell(pieces.filter(p => p.length >= 2), 10)
+    const stored = await t.sql<{ h3: bigint, dwell_seconds: number }[]>`select h3, dwell_seconds from patrol_cells where patrol_id = ${res.json().patrol.id}`
+    expect(new Map(stored.map(c => [bigintToH3(c.h3), Number(c.dwell_seconds.toFixed(6))])))
+      .toEqual(new Map(expected.map(c => [c.h3, Number(c.dwellSeconds.toFixed(6))])))
+    const detail = await t.inject(`/api/patrols/${res.json().patrol.id}`)
+    expect(detail.json().cleaning).toMatchObject({ short_segment: 0, outside_commune: far.filter(Boolean).length })
+  })
+
+  it('refuses a fix in the future with a 400 naming it', async () => {
+    const later = { ...CENTRE, time: Date.now() + 3_600_000 }
+    const res = await uploadAsAdmin(csv([...walk(CENTRE, T0 + 11 * 86_400_000, 3), later]), team10525)
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ error: 'time_in_future', field: 'line 5: time' })
+  })
+
   it('only those who may record patrols, for teams they can see', async () => {
     const other = await upload(csv(walk(IN_10507, T0, 10, 5)), team10507, 'text/csv', communeCookie)
     expect(other.statusCode).toBe(404)
@@ -193,6 +234,25 @@ describe('live patrols', () => {
     const detail = await t.inject(`/api/patrols/${id}`)
     expect(detail.json().track.coordinates[0]).toHaveLength(90)
     expect(detail.json().times[0][0]).toBe(fixes[0]!.time / 1000)
+  })
+
+  it('a batch straying beyond the margin is kept, its far fixes counted and not binned; a future fix is a 400', async () => {
+    const start = await t.inject({ method: 'POST', url: '/api/patrols/live', payload: { team_id: team10525 } })
+    const id = start.json().id
+    const iso = (f: Fix) => ({ lon: f.lon, lat: f.lat, time: new Date(f.time).toISOString() })
+    // West from the centre: beyond 200 m outside the commune after ~260 m (the 21st fix on).
+    const fixes = walk(CENTRE, T0 + 12 * 86_400_000, 30, -13)
+    const res = await t.inject({ method: 'POST', url: `/api/patrols/${id}/positions`, payload: { fixes: fixes.map(iso) } })
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json().patrol.cleaning.outside_commune).toBeGreaterThanOrEqual(5)
+    expect(res.json().patrol.cleaning.outside_commune).toBeLessThan(15)
+    expect(res.json().patrol.fixes).toBe(30)
+    const future = await t.inject({ method: 'POST', url: `/api/patrols/${id}/positions`, payload: { fixes: [iso(fixes[0]!), { ...CENTRE, time: new Date(Date.now() + 3_600_000).toISOString() }] } })
+    expect(future.statusCode).toBe(400)
+    expect(future.json()).toMatchObject({ error: 'time_in_future', field: 'fixes[1].time' })
+    const long = await t.inject({ method: 'POST', url: `/api/patrols/${id}/positions`, payload: { fixes: [{ ...CENTRE, time: `2017-03-01T12:00:00${'0'.repeat(60_000)}Z` }] } })
+    expect(long.statusCode).toBe(400)
+    expect(long.json().field).toMatch(/^fixes\W+0\W+time$/)
   })
 
   it('a batch outside the commune is a 400 naming fixes; bad times name the fix', async () => {

@@ -6,29 +6,14 @@ import type { Role } from './roles.ts'
 export interface DemoAccount { username: string, password: string, role: Role, full_name: string, jurisdiction: string }
 
 /**
- * One demo account per role, for the embedded demo only (listed in README; change or delete them
- * on any real deployment). The commune accounts use the province's most populous commune and its
+ * One demo account per role, made by bootstrap only when asked: the embedded demo by default, a
+ * server at DATABASE_URL with DEMO_ACCOUNTS=true or `npm start -- --demo` (listed in README; the
+ * start banner names them while they exist; `npm run cli -- delete-user` removes them). The commune accounts use the province's most populous commune and its
  * first team, so the choice is deterministic.
  */
 export async function ensureDemoUsers (sql: Sql, provinceCode: string): Promise<{ created: boolean, accounts: DemoAccount[] }> {
-  const [place] = await sql<{ commune_code: string, commune_name: string, province_name: string, team_id: string | null, team_name: string | null }[]>`
-    select c.code as commune_code, c.name as commune_name, p.name as province_name,
-           (select t.id::text from teams t where t.commune_code = c.code order by t.id limit 1) as team_id,
-           (select t.name from teams t where t.commune_code = c.code order by t.id limit 1) as team_name
-    from communes c join provinces p on p.code = c.province_code
-    where c.province_code = ${provinceCode}
-    order by c.population desc nulls last, c.code
-    limit 1`
-  if (!place) return { created: false, accounts: [] }
-  const accounts: (DemoAccount & { province_code?: string, commune_code?: string, team_id?: string })[] = [
-    { username: 'admin', password: 'demo-admin-2025', role: 'admin', full_name: 'Quản trị hệ thống (demo)', jurisdiction: 'toàn quốc' },
-    { username: `chihuy.${provinceCode}`, password: 'demo-province-2025', role: 'province_command', full_name: 'Trung tâm chỉ huy tỉnh (demo)', jurisdiction: place.province_name, province_code: provinceCode },
-    { username: `congan.${place.commune_code}`, password: 'demo-commune-2025', role: 'commune_police', full_name: `Công an ${place.commune_name} (demo)`, jurisdiction: place.commune_name, commune_code: place.commune_code },
-    { username: `dieuphoi.${provinceCode}`, password: 'demo-flood-2025', role: 'disaster_coordinator', full_name: 'Điều phối phòng chống thiên tai (demo)', jurisdiction: place.province_name, province_code: provinceCode }
-  ]
-  if (place.team_id) {
-    accounts.push({ username: `toviec.${place.commune_code}`, password: 'demo-team-2025', role: 'team_member', full_name: `Tổ viên ${place.team_name} (demo)`, jurisdiction: `${place.team_name}`, team_id: place.team_id })
-  }
+  const accounts = await demoAccountsOf(sql, provinceCode)
+  if (accounts.length === 0) return { created: false, accounts }
   const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from users` as unknown as [{ n: number }]
   if (n > 0) return { created: false, accounts }
   const repository = accountRepository(sql)
@@ -39,4 +24,27 @@ export async function ensureDemoUsers (sql: Sql, provinceCode: string): Promise<
     })
   }
   return { created: true, accounts }
+}
+
+/** The demo accounts of a province (made or not): usernames and passwords are fixed. */
+export async function demoAccountsOf (sql: Sql, provinceCode: string): Promise<(DemoAccount & { province_code?: string, commune_code?: string, team_id?: string })[]> {
+  const [place] = await sql<{ commune_code: string, commune_name: string, province_name: string, team_id: string | null, team_name: string | null }[]>`
+    select c.code as commune_code, c.name as commune_name, p.name as province_name,
+           (select t.id::text from teams t where t.commune_code = c.code order by t.id limit 1) as team_id,
+           (select t.name from teams t where t.commune_code = c.code order by t.id limit 1) as team_name
+    from communes c join provinces p on p.code = c.province_code
+    where c.province_code = ${provinceCode}
+    order by c.population desc nulls last, c.code
+    limit 1`
+  if (!place) return []
+  const accounts: (DemoAccount & { province_code?: string, commune_code?: string, team_id?: string })[] = [
+    { username: 'admin', password: 'demo-admin-2025', role: 'admin', full_name: 'Quản trị hệ thống (demo)', jurisdiction: 'toàn quốc' },
+    { username: `chihuy.${provinceCode}`, password: 'demo-province-2025', role: 'province_command', full_name: 'Trung tâm chỉ huy tỉnh (demo)', jurisdiction: place.province_name, province_code: provinceCode },
+    { username: `congan.${place.commune_code}`, password: 'demo-commune-2025', role: 'commune_police', full_name: `Công an ${place.commune_name} (demo)`, jurisdiction: place.commune_name, commune_code: place.commune_code },
+    { username: `dieuphoi.${provinceCode}`, password: 'demo-flood-2025', role: 'disaster_coordinator', full_name: 'Điều phối phòng chống thiên tai (demo)', jurisdiction: place.province_name, province_code: provinceCode }
+  ]
+  if (place.team_id) {
+    accounts.push({ username: `toviec.${place.commune_code}`, password: 'demo-team-2025', role: 'team_member', full_name: `Tổ viên ${place.team_name} (demo)`, jurisdiction: `${place.team_name}`, team_id: place.team_id })
+  }
+  return accounts
 }

@@ -4,11 +4,7 @@ import type { Role, SessionUser } from './roles.ts'
 
 /** Sessions last 12 hours of inactivity for browsers (a shift), 30 days for device tokens. */
 export const SESSION_IDLE_MS = { cookie: 12 * 3600_000, bearer: 30 * 86_400_000 } as const
-/** Failed logins in a row before the account is locked, and for how long. */
-export const LOCKOUT_AFTER_FAILURES = 10
-export const LOCKOUT_MS = 15 * 60_000
-
-export interface UserRow extends SessionUser { password_hash: string, failed_logins: number, locked_until: Date | null }
+export interface UserRow extends SessionUser { password_hash: string, disabled_at: Date | null }
 
 export interface NewUser {
   username: string
@@ -33,7 +29,7 @@ export function accountRepository (sql: Sql) {
   return {
     async findByUsername (username: string): Promise<UserRow | null> {
       const [row] = await sql<UserRow[]>`
-        select ${userColumns}, u.password_hash, u.failed_logins, u.locked_until from users u where u.username = ${username}`
+        select ${userColumns}, u.password_hash, u.disabled_at from users u where u.username = ${username}`
       return row ?? null
     },
 
@@ -56,17 +52,43 @@ export function accountRepository (sql: Sql) {
       return row!
     },
 
-    async recordFailure (userId: string): Promise<{ failed_logins: number, locked_until: Date | null }> {
-      const [row] = await sql<{ failed_logins: number, locked_until: Date | null }[]>`
-        update users set failed_logins = failed_logins + 1,
-          locked_until = case when failed_logins + 1 >= ${LOCKOUT_AFTER_FAILURES}
-                              then now() + ${LOCKOUT_MS / 1000}::int * interval '1 second' else locked_until end
-        where id = ${userId} returning failed_logins, locked_until`
-      return row!
+    /**
+     * Disables (or enables) an account; disabling ends its sessions in the same transaction.
+     * Null when no such user.
+     */
+    async setDisabled (username: string, disabled: boolean): Promise<{ id: string, sessionsEnded: number } | null> {
+      return sql.begin(async tx => {
+        const [user] = await tx<{ id: string }[]>`
+          update users set disabled_at = case when ${disabled} then coalesce(disabled_at, now()) end
+          where username = ${username} returning id::text as id`
+        if (!user) return null
+        const ended = disabled ? await tx`delete from sessions where user_id = ${user.id}` : { count: 0 }
+        return { id: user.id, sessionsEnded: ended.count }
+      }) as Promise<{ id: string, sessionsEnded: number } | null>
     },
 
-    async recordSuccess (userId: string): Promise<void> {
-      await sql`update users set failed_logins = 0, locked_until = null where id = ${userId}`
+    /** Sets a new password hash and ends every session of the user but `keepToken`'s. */
+    async setPassword (username: string, passwordHash: string, keepToken: string | null = null): Promise<{ id: string, sessionsEnded: number } | null> {
+      return sql.begin(async tx => {
+        const [user] = await tx<{ id: string }[]>`
+          update users set password_hash = ${passwordHash}, password_changed_at = now()
+          where username = ${username} returning id::text as id`
+        if (!user) return null
+        const ended = await tx`delete from sessions where user_id = ${user.id} and token_hash <> ${tokenHash(keepToken ?? '')}`
+        return { id: user.id, sessionsEnded: ended.count }
+      }) as Promise<{ id: string, sessionsEnded: number } | null>
+    },
+
+    /** Deletes a user (sessions go with it; audit rows keep the username). False when no such user. */
+    async delete (username: string): Promise<boolean> {
+      const deleted = await sql`delete from users where username = ${username}`
+      return deleted.count > 0
+    },
+
+    /** Usernames of the demo accounts still present (their passwords are printed in the README). */
+    async demoUsernames (): Promise<string[]> {
+      const rows = await sql<{ username: string }[]>`select username from users where is_demo order by username`
+      return rows.map(row => row.username)
     },
 
     /** A new random session token; only its hash is stored. */
@@ -78,15 +100,15 @@ export function accountRepository (sql: Sql) {
     },
 
     /**
-     * The user of a live session. Its expiry slides forward, written at most once a minute so
-     * that reads do not each cost a write.
+     * The user of a live session of an enabled account. Its expiry slides forward, written at
+     * most once a minute so that reads do not each cost a write.
      */
     async userOfSession (token: string): Promise<SessionUser | null> {
       const hash = tokenHash(token)
       const [row] = await sql<(SessionUser & { stale: boolean })[]>`
         select ${userColumns}, s.last_seen_at < now() - interval '1 minute' as stale
         from sessions s join users u on u.id = s.user_id
-        where s.token_hash = ${hash} and s.expires_at > now()`
+        where s.token_hash = ${hash} and s.expires_at > now() and u.disabled_at is null`
       if (!row) return null
       if (row.stale) {
         await sql`

@@ -5,12 +5,16 @@ import { areaAndWindowQuery, errorResponses } from '../http/schemas.ts'
 import { assertAreaVisible } from '../auth/area-scope.ts'
 import { startOfLocalDay } from '../demo/load-demo.ts'
 import { coverageOf } from './service.ts'
+import { assertWithinWorkBudget, studyAreaKm2 } from '../hotspots/routes.ts'
+import { estimateWork, withinBudget } from '../analysis/work-budget.ts'
 
 interface CoverageQuery { province?: string, commune?: string, team?: string, from?: string, to?: string, res?: number }
 
 /** Default coverage window: the last 14 days up to the end of today (Vietnam). */
 export const DEFAULT_COVERAGE_DAYS = 14
 const MAX_COVERAGE_DAYS = 366
+/** Coarsest resolution coverage is served at (the query schema's minimum). */
+const COVERAGE_MIN_RES = 7
 const DAY_MS = 86_400_000
 
 /** The coverage window as whole local days (a time within a day counts as that whole day). */
@@ -25,6 +29,17 @@ export function coverageWindow (query: { from?: string, to?: string }, now = new
   return { fromDay, toDay }
 }
 
+/**
+ * The resolution when none is asked for: 10 for a commune, 9 for a province, or the finest
+ * coarser one within the work budget (a very large commune); an explicit res over it gets a 400.
+ */
+async function defaultRes (app: FastifyInstance, area: { kind: 'province' | 'commune', code: string }): Promise<number> {
+  const km2 = await studyAreaKm2(app, area)
+  let res = area.kind === 'commune' ? 10 : 9
+  while (res > COVERAGE_MIN_RES && !withinBudget(estimateWork(km2, res, 1, 1))) res--
+  return res
+}
+
 export default async function coverageRoutes (app: FastifyInstance) {
   app.get<{ Querystring: CoverageQuery }>('/api/coverage', {
     schema: {
@@ -35,7 +50,7 @@ export default async function coverageRoutes (app: FastifyInstance) {
           province: areaAndWindowQuery.province, commune: areaAndWindowQuery.commune,
           team: { type: 'string', pattern: '^\\d{1,18}$' },
           from: areaAndWindowQuery.from, to: areaAndWindowQuery.to,
-          res: { type: 'integer', minimum: 7, maximum: 10, description: 'default 10 for a commune, 9 for a province' }
+          res: { type: 'integer', minimum: COVERAGE_MIN_RES, maximum: 10, description: 'default 10 for a commune, 9 for a province (coarser when that is over the work budget: at most 50,000 cells; an explicit res over it is a 400 over_budget)' }
         }
       },
       response: {
@@ -62,7 +77,9 @@ export default async function coverageRoutes (app: FastifyInstance) {
     if (area.kind !== 'province' && area.kind !== 'commune') throw errors.missingField('commune')
     await assertAreaVisible(app, request.user!, area)
     const window = coverageWindow(request.query)
-    const res = request.query.res ?? (area.kind === 'commune' ? 10 : 9)
+    const res = request.query.res ?? await defaultRes(app, area)
+    // Every cell of the area gets a priority (Gi*, k = 1): the same budget as the hotspot maps.
+    await assertWithinWorkBudget(app, area, { res, k: 1, steps: 1, parameters: ['res'], minRes: COVERAGE_MIN_RES })
     const { priorities: _priorities, ...coverage } = await request.scoped(tx => coverageOf(app, tx, { area, team: request.query.team ?? null, res, ...window }))
     return coverage
   })

@@ -1,6 +1,7 @@
 import postgres from 'postgres'
-import { mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Config } from '../config.ts'
 
 export type Sql = postgres.Sql<{ bigint: bigint }>
@@ -12,6 +13,8 @@ export interface Database {
   /** Human-readable description of where the data lives. */
   location: string
   close: () => Promise<void>
+  /** Embedded only: the Unix socket the database listens on (in a directory only this user may enter). */
+  socketPath?: string
 }
 
 /** Options shared by both backends: bigint columns come back as JS numbers when safe, else strings. */
@@ -21,18 +24,6 @@ const clientOptions = {
     bigint: postgres.BigInt
   }
 } as const
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 /** Connects to DATABASE_URL, or starts the embedded PGlite + PostGIS database behind a local socket. */
 export async function openDatabase (config: Pick<Config, 'databaseUrl' | 'pgliteDir'>): Promise<Database> {
@@ -49,6 +40,18 @@ export async function openDatabase (config: Pick<Config, 'databaseUrl' | 'pglite
   return openEmbedded(config.pgliteDir)
 }
 
+/**
+ * The embedded database speaks the Postgres protocol without authentication, as superuser, so it
+ * must not be reachable by other local users: it listens on a Unix socket inside a fresh directory
+ * of mode 0700 (mkdtemp) in the system's temporary folder, never on a TCP port. Not inside the
+ * data folder: a socket path may be at most 107 bytes long, and the data folder's path can be longer.
+ */
+function privateSocketDir (): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vnpm-db-'))
+  chmodSync(dir, 0o700) // mkdtemp creates 0700 already; said again so that no umask matters
+  return dir
+}
+
 async function openEmbedded (dataDir: string): Promise<Database> {
   // Loaded lazily: a server deployment never pays for the WASM database.
   const { PGlite } = await import('@electric-sql/pglite')
@@ -56,23 +59,34 @@ async function openEmbedded (dataDir: string): Promise<Database> {
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket')
   mkdirSync(dataDir, { recursive: true })
   const pglite = await PGlite.create({ dataDir, extensions: { postgis } })
-  const port = await freePort()
-  const socketServer = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port })
-  await socketServer.start()
+  const socketDir = privateSocketDir()
+  // The file name postgres.js (and psql -h <dir>) look for in a socket directory.
+  const socketPath = join(socketDir, '.s.PGSQL.5432')
+  const socketServer = new PGLiteSocketServer({ db: pglite, path: socketPath })
+  try {
+    await socketServer.start()
+    chmodSync(socketPath, 0o600)
+  } catch (error) {
+    rmSync(socketDir, { recursive: true, force: true })
+    await pglite.close()
+    throw error
+  }
   // PGlite is a single session: one connection, so a transaction is never interleaved with
   // another request's statements.
   const sql = postgres({
     ...clientOptions,
-    host: '127.0.0.1', port, database: 'postgres', username: 'postgres', max: 1
+    path: socketPath, database: 'postgres', username: 'postgres', max: 1
   })
   return {
     sql,
     backend: 'embedded',
     location: dataDir,
+    socketPath,
     close: async () => {
       await sql.end({ timeout: 5 })
       await socketServer.stop()
       await pglite.close()
+      rmSync(socketDir, { recursive: true, force: true })
     }
   }
 }

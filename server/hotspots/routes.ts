@@ -9,7 +9,8 @@ import { incidentRepository, type IncidentFilter } from '../incidents/repository
 import { studyAreaCells } from '../analysis/study-area.ts'
 import { hotspotAnalysis } from '../analysis/hotspots.ts'
 import { emergingHotspots, EMERGING_PATTERNS } from '../analysis/emerging.ts'
-import { areaPolygons } from './repository.ts'
+import { areaKm2, areaPolygons } from './repository.ts'
+import { checkWorkBudget, type BudgetParameter } from '../analysis/work-budget.ts'
 import type { Sql } from '../db/connection.ts'
 import { periodIndex, periodsEndingAt, type Step } from './periods.ts'
 import { startOfLocalDay } from '../demo/load-demo.ts'
@@ -29,6 +30,33 @@ export async function polygonCells (app: FastifyInstance, area: { kind: 'provinc
   const cells = studyAreaCells(await areaPolygons(sql, area), res)
   studyAreaCache.set(key, { cells, at: Date.now() })
   return cells
+}
+
+const areaCache = new Map<string, { km2: number, at: number }>()
+
+/**
+ * Refuses (400 over_budget) a cell statistic whose estimated work is over the budget of
+ * server/analysis/work-budget.ts: priced from the area's km², before any cell is computed.
+ */
+export async function assertWithinWorkBudget (
+  app: FastifyInstance,
+  area: { kind: 'province' | 'commune', code: string },
+  request: { res: number, k: number, steps: number, parameters: readonly BudgetParameter[], minRes: number },
+  sql: Sql = app.db.sql
+): Promise<void> {
+  const verdict = checkWorkBudget({ area, areaKm2: await studyAreaKm2(app, area, sql), ...request })
+  if (!verdict.ok) throw errors.overBudget(verdict.field, verdict.message)
+}
+
+/** km² of a study area (cached like its cells: boundaries change only on import). */
+export async function studyAreaKm2 (app: FastifyInstance, area: { kind: 'province' | 'commune', code: string }, sql: Sql = app.db.sql): Promise<number> {
+  const key = `${area.kind}:${area.code}`
+  let cached = areaCache.get(key)
+  if (!cached || Date.now() - cached.at >= STUDY_AREA_TTL_MS) {
+    cached = { km2: await areaKm2(sql, area), at: Date.now() }
+    areaCache.set(key, cached)
+  }
+  return cached.km2
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits))
@@ -87,6 +115,7 @@ export default async function hotspotRoutes (app: FastifyInstance) {
     const { res, k } = request.query
     const area = await studyArea(app, request, request.query)
     const filter: IncidentFilter = { area, categories: parseCategories(request.query.category), ...parseTimeWindow(request.query) }
+    await assertWithinWorkBudget(app, area, { res, k, steps: 1, parameters: ['res', 'k'], minRes: MIN_QUERY_RESOLUTION })
     const { source, rows } = await request.scoped(tx => incidentRepository(tx).hexCounts(filter, res))
     const counts = new Map(rows.map(row => [bigintToH3(row.h3), row.count]))
     const cells = studyAreaCells([], res, [...new Set([...await polygonCells(app, area, res), ...counts.keys()])])
@@ -137,6 +166,7 @@ export default async function hotspotRoutes (app: FastifyInstance) {
     if (request.query.to && !/^\d{4}-\d{2}-\d{2}$/.test(request.query.to)) throw errors.invalidField('to', 'must be a day, YYYY-MM-DD')
     const to = request.query.to ? parseTime('to', request.query.to) : startOfLocalDay()
     const periods = periodsEndingAt(localDay(to), step, steps)
+    await assertWithinWorkBudget(app, area, { res, k, steps, parameters: ['res', 'k', 'steps'], minRes: MIN_QUERY_RESOLUTION })
     const categories: Category[] | null = parseCategories(request.query.category)
     const filter: IncidentFilter = { area, categories, from: parseTime('from', periods[0]!.from), to }
     const rows = await request.scoped(tx => incidentRepository(tx).hexDailyCounts(filter, res, periods[0]!.from, localDay(to)))

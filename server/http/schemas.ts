@@ -6,7 +6,7 @@ export const ErrorResponse = {
   required: ['error', 'message', 'field']
 } as const
 
-export const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 423: ErrorResponse, 429: ErrorResponse } as const
+export const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 408: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse } as const
 
 const code = (digits: number) => ({ type: 'string', pattern: `^\\d{${digits}}$` }) as const
 

@@ -1,10 +1,10 @@
 import type { Sql } from '../db/connection.ts'
 import { h3ToBigintString } from '../h3/cells.ts'
 import { trackDwell } from '../h3/track-dwell.ts'
-import { cleanTrack, type CleaningOptions } from './clean-track.ts'
+import { cleanTrack, splitWhere, type CleaningOptions, type CleaningReport } from './clean-track.ts'
 import type { Fix } from './track-formats.ts'
 import { inferMode, trackFingerprint, trackLengthMeters } from './ingest.ts'
-import { trackEwkt, type TravelModeName } from './repository.ts'
+import { lockCoverageTeams, placeFixes, PLACE_BEYOND, PLACE_INSIDE, trackEwkt, type TravelModeName } from './repository.ts'
 
 export interface BulkPatrol {
   team: { id: string, province_code: string, commune_code: string }
@@ -13,26 +13,41 @@ export interface BulkPatrol {
   segments: Fix[][]
 }
 
+export interface BulkResult { patrols: number, fixes: number, cells: number }
+
 /** Patrols per statement: a few hundred tracks and their cells keep each statement well under PGlite's limits. */
 export const PATROL_BATCH_SIZE = 200
 
 /**
- * Stores many patrols at once (the demo loader, migrations of old data): the same cleaning and
- * dwell binning as the upload path, then one insert for the patrols and one for their cells per
- * batch, and the coverage rollup rebuilt once for the teams touched. Raw fixes are not kept as
- * uploads (generated tracks are re-made from their seed). Returns counts.
+ * Stores many patrols at once (the demo loader, migrations of old data): the same cleaning, commune
+ * check and dwell binning as the upload path (a track with no fix in its commune is skipped), then
+ * one insert for the patrols and one for their cells per batch, and the coverage rollup rebuilt
+ * once for the teams touched, all in one transaction. Raw fixes are not kept as uploads (generated
+ * tracks are re-made from their seed). Returns counts.
  */
-export async function bulkInsertPatrols (sql: Sql, patrols: Iterable<BulkPatrol>, options: { isGenerated: boolean, cleaning?: Partial<CleaningOptions> }) {
+export async function bulkInsertPatrols (sql: Sql, patrols: Iterable<BulkPatrol>, options: { isGenerated: boolean, cleaning?: Partial<CleaningOptions> }): Promise<BulkResult> {
+  // One transaction (the caller's, or one of its own): the coverage locks are held to its end.
+  if (!('savepoint' in sql)) return sql.begin(tx => bulkInsertPatrols(tx as unknown as Sql, patrols, options)) as Promise<BulkResult>
   let stored = 0; let fixes = 0; let cells = 0
   const teams = new Set<string>()
   let batch: BulkPatrol[] = []
   const flush = async () => {
     if (batch.length === 0) return
-    const prepared = batch.map(p => {
-      const { segments, report } = cleanTrack(p.segments, options.cleaning)
-      return { p, segments, report, dwell: trackDwell(segments, 10), fingerprint: trackFingerprint(p.team.id, p.segments) }
-    }).filter(x => x.report.kept >= 2)
+    const cleaned = batch.map(p => ({ p, ...cleanTrack(p.segments, options.cleaning) })).filter(x => x.report.kept >= 2)
     batch = []
+    // As in an upload: fixes beyond the margin outside the team's commune are not binned.
+    const places = await placeFixes(sql, cleaned.flatMap(x => x.segments.flat().map(f => ({ commune: x.p.team.commune_code, lon: f.lon, lat: f.lat }))))
+    let offset = 0
+    const prepared = cleaned.flatMap(x => {
+      const start = offset
+      offset += x.report.kept
+      const inside = places.subarray(start, offset)
+      // The upload path refuses a track with no fix inside its commune.
+      if (!inside.includes(PLACE_INSIDE)) return []
+      const binned = splitWhere(x.segments, i => inside[i] !== PLACE_BEYOND)
+      const report: CleaningReport = { ...x.report, outside_commune: binned.dropped }
+      return [{ p: x.p, segments: x.segments, report, dwell: trackDwell(binned.segments, 10), fingerprint: trackFingerprint(x.p.team.id, x.p.segments) }]
+    })
     if (prepared.length === 0) return
     const ids = await sql<{ id: string, fingerprint: string }[]>`
       insert into patrols (province_code, commune_code, team_id, mode, status, fingerprint, track, fix_count, distance_m,
@@ -79,9 +94,14 @@ export async function bulkInsertPatrols (sql: Sql, patrols: Iterable<BulkPatrol>
   return { patrols: stored, fixes, cells }
 }
 
-/** Rebuilds the daily coverage rollup of whole teams from their patrols' cells. */
+/**
+ * Rebuilds the daily coverage rollup of whole teams from their patrols' cells, under each team's
+ * exclusive coverage lock (a live patrol refreshing one of its days waits, and is waited for).
+ * Call it inside a transaction.
+ */
 export async function rebuildCoverage (sql: Sql, teamIds: string[]): Promise<void> {
   if (teamIds.length === 0) return
+  await lockCoverageTeams(sql, teamIds)
   await sql`delete from patrol_coverage_daily where team_id = any(${teamIds}::bigint[])`
   await sql`
     insert into patrol_coverage_daily (province_code, commune_code, team_id, day, h3, dwell_seconds, patrols, last_visit)

@@ -23,6 +23,11 @@ export interface CleaningReport {
   /** Fixes left alone in a segment of one after cleaning (a segment needs 2 fixes to say anything). */
   short_segment: number
   segments: number
+  /**
+   * Kept fixes farther than the margin outside the team's commune: they stay in the track but are
+   * not binned into coverage (set by the ingest, against the commune; 0 from cleanTrack).
+   */
+  outside_commune: number
 }
 
 /**
@@ -74,7 +79,7 @@ export function cleanTrack (segments: Fix[][], options: Partial<CleaningOptions>
   const maxSpeed = opts.maxSpeedKmh / 3.6 // m/s
   const maxGapMs = opts.maxGapSeconds * 1000
   const jumpM = opts.maxJumpMeters
-  const report: CleaningReport = { input: 0, kept: 0, duplicate: 0, out_of_order: 0, too_fast: 0, jump: 0, short_segment: 0, segments: 0 }
+  const report: CleaningReport = { input: 0, kept: 0, duplicate: 0, out_of_order: 0, too_fast: 0, jump: 0, short_segment: 0, segments: 0, outside_commune: 0 }
   const out: Fix[][] = []
 
   const reachable = (a: Fix, b: Fix) => b.time > a.time && distanceMeters(a, b) <= maxSpeed * (b.time - a.time) / 1000
@@ -131,4 +136,30 @@ export function cleanTrack (segments: Fix[][], options: Partial<CleaningOptions>
   report.segments = kept.length
   report.kept = kept.reduce((n, s) => n + s.length, 0)
   return { segments: kept, report }
+}
+
+/**
+ * The pieces of the segments made of fixes that pass `keep` (called with each fix's index over
+ * all segments, in order): a segment is cut where a fix is left out, so no pair of fixes spans a
+ * dropped one, and pieces of one fix (which bin nothing) are left out too. Returns the pieces and
+ * how many fixes `keep` refused.
+ *
+ * @example
+ * splitWhere([[a, b, c, d, e]], i => i !== 2) // → { segments: [[a, b], [d, e]], dropped: 1 }
+ */
+export function splitWhere (segments: Fix[][], keep: (index: number) => boolean): { segments: Fix[][], dropped: number } {
+  const out: Fix[][] = []
+  let dropped = 0
+  let index = 0
+  for (const segment of segments) {
+    let piece: Fix[] = []
+    for (const fix of segment) {
+      if (keep(index++)) { piece.push(fix); continue }
+      dropped++
+      if (piece.length >= 2) out.push(piece)
+      piece = []
+    }
+    if (piece.length >= 2) out.push(piece)
+  }
+  return { segments: out, dropped }
 }

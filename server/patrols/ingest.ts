@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto'
 import type { Sql } from '../db/connection.ts'
 import { errors } from '../errors.ts'
 import { parseTrack, type Fix, type TrackFormat } from './track-formats.ts'
-import { cleanTrack, distanceMeters, type CleaningOptions, type CleaningReport } from './clean-track.ts'
+import { cleanTrack, distanceMeters, splitWhere, type CleaningOptions, type CleaningReport } from './clean-track.ts'
 import { trackDwell } from '../h3/track-dwell.ts'
-import { patrolRepository, type TeamRow, type TravelModeName } from './repository.ts'
+import { FUTURE_TOLERANCE_MS } from '../http/params.ts'
+import { patrolRepository, PLACE_BEYOND, PLACE_INSIDE, type TeamRow, type TravelModeName } from './repository.ts'
 
 /** Above this median speed a track is taken to be a motorbike ride (when the mode is not given). */
 const MOTORBIKE_MEDIAN_KMH = 10
@@ -50,20 +51,26 @@ export interface IngestResult {
 }
 
 /**
- * Cleans fixes, checks they touch the team's commune, stores the cleaned track, its res-10 dwell
- * cells and the team's daily coverage for the days touched. Runs in the caller's transaction.
+ * Stores a cleaned track: checks it touches the team's commune, then the track, its res-10 dwell
+ * cells and the team's daily coverage for the days touched. Fixes farther than OUTSIDE_MARGIN_M
+ * outside the commune stay in the track but are not binned (the segments are cut there and the
+ * report counts them in `outside_commune`): a patrol's coverage is its own commune's. Runs in the
+ * caller's transaction.
  */
 async function storeCleaned (tx: Sql, patrol: { id: string, province_code: string, commune_code: string, team_id: string },
   cleanedTrack: { segments: Fix[][], report: CleaningReport }, mode: TravelModeName | null, team: TeamRow, field: string) {
   const repository = patrolRepository(tx)
-  const { segments: cleaned, report } = cleanedTrack
+  const { segments: cleaned } = cleanedTrack
   const points = cleaned.flat()
-  if (points.length > 0 && (await repository.countInside(team.commune_code, points)) === 0) {
+  const places = await repository.placeInCommune(team.commune_code, points)
+  if (points.length > 0 && !places.includes(PLACE_INSIDE)) {
     throw errors.invalidField(field, `the track lies entirely outside the team's commune ${team.commune_name} (${team.commune_code})`)
   }
+  const binned = splitWhere(cleaned, i => places[i] !== PLACE_BEYOND)
+  const report: CleaningReport = { ...cleanedTrack.report, outside_commune: binned.dropped }
   const oldDays = await repository.cellDays(patrol.id)
   await repository.setTrack(patrol.id, { segments: cleaned, cleaning: report, distanceMeters: trackLengthMeters(cleaned), mode: mode ?? inferMode(cleaned) })
-  const cells = trackDwell(cleaned, 10)
+  const cells = trackDwell(binned.segments, 10)
   await repository.replaceCells(patrol, cells)
   const newDays = await repository.cellDays(patrol.id)
   await repository.refreshCoverage(patrol.team_id, [...new Set([...oldDays, ...newDays])])
@@ -75,7 +82,7 @@ export async function ingestTrack (tx: Sql, input: {
   team: TeamRow, format: TrackFormat, text: string, mode: TravelModeName | null, createdBy: string | null,
   cleaning?: Partial<CleaningOptions>, isGenerated?: boolean
 }): Promise<IngestResult> {
-  const parsed = parseTrack(input.text, input.format)
+  const parsed = parseTrack(input.text, input.format, { latest: Date.now() + FUTURE_TOLERANCE_MS })
   return ingestFixes(tx, { ...input, segments: parsed.segments, untimedDropped: parsed.untimedDropped, rawFormat: input.format, raw: input.text })
 }
 
@@ -94,6 +101,12 @@ export async function ingestFixes (tx: Sql, input: {
   const cleaned = cleanTrack(input.segments, input.cleaning)
   if (cleaned.report.kept < 2) throw errors.invalidField('fixes', `fewer than 2 fixes are left after cleaning (${describeDrops(cleaned.report)})`)
   const id = await repository.create({ team: input.team, mode: input.mode, status: 'ended', fingerprint, createdBy: input.createdBy, isGenerated: input.isGenerated })
+  if (id === null) {
+    // The same track, uploaded at the same moment, was committed first.
+    const first = await repository.byFingerprint(input.team.id, fingerprint)
+    if (first) return { patrolId: first, duplicate: true, report: null, cells: 0, untimedDropped: input.untimedDropped ?? 0 }
+    throw new Error(`patrol with fingerprint ${fingerprint} conflicted but cannot be read`)
+  }
   const patrol = { id, province_code: input.team.province_code, commune_code: input.team.commune_code, team_id: input.team.id }
   if (input.raw !== null) await repository.addUpload(patrol, input.rawFormat, input.raw)
   const { report, cells } = await storeCleaned(tx, patrol, cleaned, input.mode, input.team, 'track')
@@ -106,13 +119,16 @@ function describeDrops (report: CleaningReport): string {
 
 /** A live patrol: created empty, fed by batches of fixes, ended by the team. */
 export async function startLivePatrol (tx: Sql, input: { team: TeamRow, mode: TravelModeName | null, createdBy: string | null }): Promise<string> {
-  return patrolRepository(tx).create({ team: input.team, mode: input.mode, status: 'live', fingerprint: null, createdBy: input.createdBy })
+  return (await patrolRepository(tx).create({ team: input.team, mode: input.mode, status: 'live', fingerprint: null, createdBy: input.createdBy }))!
 }
 
 /**
  * Appends a batch of fixes to a live patrol: the batch is kept as sent, then the whole patrol is
- * cleaned and binned again from every batch in arrival order (a late or repeated fix is dropped
- * by the cleaning like in a file), so the stored coverage always equals that of the full track.
+ * cleaned and binned again from every batch, so the stored coverage always equals that of the
+ * full track. Fixes are put in time order first (a stable sort: equal times keep arrival order),
+ * because batches arrive in any order from a phone that retries: a late batch fills its gap
+ * instead of being dropped as out of order, and a repeated one is dropped as duplicates. The
+ * caller holds the patrol's row lock (lockPatrol), so batches of one patrol append one at a time.
  */
 export async function appendLiveFixes (tx: Sql, input: {
   patrol: { id: string, province_code: string, commune_code: string, team_id: string, mode: TravelModeName | null },
@@ -127,5 +143,6 @@ export async function appendLiveFixes (tx: Sql, input: {
   for (const upload of await repository.uploads(input.patrol.id)) {
     if (upload.format === 'positions') all.push(...JSON.parse(upload.content) as Fix[])
   }
+  all.sort((a, b) => a.time - b.time)
   return storeCleaned(tx, input.patrol, cleanTrack([all], input.cleaning), input.patrol.mode, input.team, 'fixes')
 }

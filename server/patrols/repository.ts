@@ -38,6 +38,65 @@ export function trackEwkt (segments: Fix[][]): string {
   return `SRID=4326;MULTILINESTRING M (${lines.join(', ')})`
 }
 
+/** Fixes farther than this outside the team's commune are not binned into coverage (the rest of the track is). */
+export const OUTSIDE_MARGIN_M = 200
+/** A box this many degrees of latitude around a point holds every place within the margin (0.002° ≈ 221 m). */
+const MARGIN_DEGREES_LAT = 0.002
+export const PLACE_BEYOND = 0
+export const PLACE_MARGIN = 1
+export const PLACE_INSIDE = 2
+const PLACE_BATCH = 20_000
+
+/**
+ * Transaction-scoped advisory locks on the coverage rollup, always in one order so two writers
+ * never deadlock: a team's lock first (shared by writers of some of its days, exclusive for a
+ * rebuild of the whole team), then its team-days, sorted by key. Keys are 64-bit hashes of the
+ * names; a collision only makes two writers wait for each other.
+ */
+export async function lockCoverageDays (sql: Sql, teamId: string, days: string[]): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(hashtextextended('patrol_coverage_daily team ' || ${teamId}::bigint::text, 0))`
+  await sql`
+    select pg_advisory_xact_lock(k)
+    from (select distinct hashtextextended('patrol_coverage_daily day ' || ${teamId}::bigint::text || ' ' || to_char(d::date, 'YYYY-MM-DD'), 0) as k
+          from unnest(${days}::text[]) d order by k) keys`
+}
+
+/** Exclusive locks on whole teams' coverage (see lockCoverageDays), sorted by key. */
+export async function lockCoverageTeams (sql: Sql, teamIds: string[]): Promise<void> {
+  await sql`
+    select pg_advisory_xact_lock(k)
+    from (select distinct hashtextextended('patrol_coverage_daily team ' || t::bigint::text, 0) as k
+          from unnest(${teamIds}::text[]) t order by k) keys`
+}
+
+/**
+ * Where each point lies against its commune: PLACE_INSIDE (point-in-polygon on the subdivided
+ * parts), PLACE_MARGIN (outside, but within OUTSIDE_MARGIN_M: GPS noise at the boundary) or
+ * PLACE_BEYOND. In statements of PLACE_BATCH points; the geography distance runs only for points
+ * outside, and only against parts whose box is near.
+ */
+export async function placeFixes (sql: Sql, points: { commune: string, lon: number, lat: number }[]): Promise<Uint8Array> {
+  const places = new Uint8Array(points.length)
+  for (let i = 0; i < points.length; i += PLACE_BATCH) {
+    const batch = points.slice(i, i + PLACE_BATCH)
+    const rows = await sql<{ place: number }[]>`
+      select case
+               when exists (select 1 from commune_parts cp where cp.commune_code = f.commune and st_intersects(cp.geom, f.pt)) then ${PLACE_INSIDE}::int
+               when exists (select 1 from commune_parts cp
+                            where cp.commune_code = f.commune
+                              and cp.geom && st_expand(f.pt, ${MARGIN_DEGREES_LAT} / greatest(cos(radians(f.lat)), 0.01), ${MARGIN_DEGREES_LAT})
+                              and st_dwithin(cp.geom::geography, f.pt::geography, ${OUTSIDE_MARGIN_M})) then ${PLACE_MARGIN}::int
+               else ${PLACE_BEYOND}::int
+             end as place
+      from (select n, commune, lat, st_setsrid(st_makepoint(lon, lat), 4326) as pt
+            from unnest(${batch.map(p => p.commune)}::text[], ${batch.map(p => p.lon)}::float8[], ${batch.map(p => p.lat)}::float8[])
+              with ordinality as u(commune, lon, lat, n)) f
+      order by f.n`
+    rows.forEach((row, k) => { places[i + k] = row.place })
+  }
+  return places
+}
+
 export function patrolRepository (sql: Sql) {
   return {
     async team (id: string): Promise<TeamRow | null> {
@@ -65,13 +124,28 @@ export function patrolRepository (sql: Sql) {
       return row?.id ?? null
     },
 
-    async create (patrol: { team: TeamRow, mode: TravelModeName | null, status: 'live' | 'ended', fingerprint: string | null, createdBy: string | null, isGenerated?: boolean }): Promise<string> {
+    /**
+     * A new patrol's id, or null when one with the same fingerprint exists: a concurrent upload of
+     * the same track waits here for the first to commit and then gets null, never a key error.
+     */
+    async create (patrol: { team: TeamRow, mode: TravelModeName | null, status: 'live' | 'ended', fingerprint: string | null, createdBy: string | null, isGenerated?: boolean }): Promise<string | null> {
       const [row] = await sql<{ id: string }[]>`
         insert into patrols (province_code, commune_code, team_id, mode, status, fingerprint, created_by, is_generated)
         values (${patrol.team.province_code}, ${patrol.team.commune_code}, ${patrol.team.id}, ${patrol.mode}, ${patrol.status},
                 ${patrol.fingerprint}, ${patrol.createdBy}, ${patrol.isGenerated ?? false})
+        on conflict (team_id, fingerprint) where fingerprint is not null do nothing
         returning id::text as id`
-      return row!.id
+      return row?.id ?? null
+    },
+
+    /**
+     * Locks a patrol's row until the transaction ends and returns its status (null if none):
+     * batches of one live patrol, sent at once by a retrying phone, then append one after another,
+     * each seeing the batches committed before it.
+     */
+    async lockPatrol (id: string): Promise<'live' | 'ended' | null> {
+      const [row] = await sql<{ status: 'live' | 'ended' }[]>`select status from patrols where id = ${id} for update`
+      return row?.status ?? null
     },
 
     async addUpload (patrol: { id: string, province_code: string, commune_code: string }, format: string, content: string): Promise<void> {
@@ -132,9 +206,16 @@ export function patrolRepository (sql: Sql) {
       }
     },
 
-    /** Recomputes the daily coverage rollup of one team for the given local days from its patrols' cells. */
+    /**
+     * Recomputes the daily coverage rollup of one team for the given local days from its patrols'
+     * cells. Two patrols of a team may do this at once for the same day: each first takes that
+     * team-day's lock (lockCoverageDays), held to commit, so the later one waits and then, in a
+     * new statement snapshot, sees the earlier one's cells and rows. Without it both deleted the
+     * same rows and inserted the same keys (a unique violation, the batch lost).
+     */
     async refreshCoverage (teamId: string, days: string[]): Promise<void> {
       if (days.length === 0) return
+      await lockCoverageDays(sql, teamId, days)
       await sql`delete from patrol_coverage_daily where team_id = ${teamId} and day = any(${days}::date[])`
       await sql`
         insert into patrol_coverage_daily (province_code, commune_code, team_id, day, h3, dwell_seconds, patrols, last_visit)
@@ -143,6 +224,11 @@ export function patrolRepository (sql: Sql) {
         from patrol_cells c join patrols p on p.id = c.patrol_id
         where p.team_id = ${teamId} and (c.first_visit at time zone 'Asia/Ho_Chi_Minh')::date = any(${days}::date[])
         group by 1, 2, 3, 4, 5`
+    },
+
+    /** Where each point lies against one commune (see placeFixes). */
+    async placeInCommune (communeCode: string, points: { lon: number, lat: number }[]): Promise<Uint8Array> {
+      return placeFixes(sql, points.map(p => ({ commune: communeCode, lon: p.lon, lat: p.lat })))
     },
 
     /** How many of the points lie in the commune (point-in-polygon on its subdivided parts). */

@@ -6,9 +6,9 @@ import { assertAreaVisible } from '../auth/area-scope.ts'
 import { roleMay } from '../auth/roles.ts'
 import { recordAudit } from '../audit/record.ts'
 import type { Sql } from '../db/connection.ts'
-import { detectTrackFormat, type Fix, type TrackFormat } from './track-formats.ts'
+import { detectTrackFormat, MAX_TIME_CHARS, type Fix, type TrackFormat } from './track-formats.ts'
 import { appendLiveFixes, ingestTrack, startLivePatrol } from './ingest.ts'
-import { patrolRepository, type PatrolRow, type TeamRow, type TravelModeName } from './repository.ts'
+import { OUTSIDE_MARGIN_M, patrolRepository, type PatrolRow, type TeamRow, type TravelModeName } from './repository.ts'
 
 export interface PatrolRouteOptions { maxSpeedKmh: number }
 
@@ -25,7 +25,8 @@ const CleaningReportSchema = {
   type: ['object', 'null'],
   properties: {
     input: { type: 'integer' }, kept: { type: 'integer' }, duplicate: { type: 'integer' }, out_of_order: { type: 'integer' },
-    too_fast: { type: 'integer' }, jump: { type: 'integer' }, segments: { type: 'integer' }
+    too_fast: { type: 'integer' }, jump: { type: 'integer' }, short_segment: { type: 'integer' }, segments: { type: 'integer' },
+    outside_commune: { type: 'integer', description: `kept fixes more than ${OUTSIDE_MARGIN_M} m outside the team's commune: in the track, not in coverage` }
   }
 } as const
 
@@ -61,11 +62,17 @@ async function writableTeam (tx: Sql, request: FastifyRequest, id: string, field
   return team
 }
 
+/**
+ * The live patrol, locked for this transaction (after the 404/403 checks): its batches and its end
+ * run one at a time, each reading the row as the one before left it.
+ */
 async function livePatrol (tx: Sql, request: FastifyRequest, id: string) {
-  const row = await patrolRepository(tx).get(id)
-  if (!row) throw errors.notFound(`patrol ${id}`)
-  const team = await writableTeam(tx, request, row.team_id, 'id')
-  if (row.status !== 'live') throw errors.patrolEnded(id)
+  const repository = patrolRepository(tx)
+  const seen = await repository.get(id)
+  if (!seen) throw errors.notFound(`patrol ${id}`)
+  const team = await writableTeam(tx, request, seen.team_id, 'id')
+  if ((await repository.lockPatrol(id)) !== 'live') throw errors.patrolEnded(id)
+  const row = (await repository.get(id))!
   return { row, team }
 }
 
@@ -153,7 +160,7 @@ export default async function patrolRoutes (app: FastifyInstance, options: Patro
             type: 'array', minItems: 1, maxItems: MAX_LIVE_BATCH,
             items: {
               type: 'object', additionalProperties: false, required: ['lon', 'lat', 'time'],
-              properties: { lon: { type: 'number', minimum: -180, maximum: 180 }, lat: { type: 'number', minimum: -90, maximum: 90 }, time: { type: 'string', minLength: 1 } }
+              properties: { lon: { type: 'number', minimum: -180, maximum: 180 }, lat: { type: 'number', minimum: -90, maximum: 90 }, time: { type: 'string', minLength: 1, maxLength: MAX_TIME_CHARS } }
             }
           }
         }

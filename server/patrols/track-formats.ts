@@ -1,6 +1,6 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import { parse as parseCsv } from 'csv-parse/sync'
-import { errors } from '../errors.ts'
+import { SaxesParser } from 'saxes'
+import { ApiError, errors } from '../errors.ts'
+import { FUTURE_TOLERANCE_MS } from '../http/params.ts'
 
 /** One recorded GPS position. */
 export interface Fix { lon: number, lat: number, time: number /* epoch ms UTC */ }
@@ -12,6 +12,25 @@ export interface ParsedTrack {
   /** Fixes that had no time and were left out. */
   untimedDropped: number
 }
+export interface ParseOptions {
+  /** Fixes later than this (epoch ms) are refused as in the future. Default: now + FUTURE_TOLERANCE_MS. */
+  latest?: number
+}
+
+// Length caps, checked before any pattern or number conversion runs on a value: every reading
+// below is linear in its input, and a value past its cap is a 400 naming it, not work.
+/** Longest coordinate text: `-179.123456789012345678` is 23 characters; 32 leaves room for an exponent. */
+export const MAX_NUMBER_CHARS = 32
+/** Longest time text: `2025-06-01T01:00:00.123456789+07:00` is 35 characters. */
+export const MAX_TIME_CHARS = 40
+/** Longest CSV line: a fix with a dozen extra columns fits in a few hundred characters. */
+export const MAX_CSV_LINE_CHARS = 4096
+/** Deepest GPX element nesting: gpx/trk/trkseg/trkpt/extensions/… needs 7 or 8. */
+export const MAX_XML_DEPTH = 64
+/** Longest track or metadata name. */
+export const MAX_NAME_CHARS = 1000
+/** Times before this (1970-01-01) are not GPS fixes (and some lie outside what the database stores). */
+const EARLIEST_FIX_MS = 0
 
 /**
  * Reads a patrol track recorded by a GPS device or app.
@@ -24,24 +43,29 @@ export interface ParsedTrack {
  *   semicolon-delimited, ISO 8601 times (no zone = UTC); one segment.
  *
  * Fixes without a time are dropped and counted. An invalid coordinate or time is a 400, never a
- * silent drop: a track with a wrong point is better re-exported than half-read.
+ * silent drop: a track with a wrong point is better re-exported than half-read. So is a time in
+ * the future (after `options.latest`) or before 1970, and a value longer than its cap
+ * (MAX_NUMBER_CHARS, MAX_TIME_CHARS, MAX_CSV_LINE_CHARS, MAX_NAME_CHARS; MAX_XML_DEPTH levels).
+ * Every format is read in time linear in the file: a streaming XML parser, JSON.parse, a line
+ * scan, and patterns only on values already within their caps.
  *
  * Throws errors.invalidField(field, problem): `body` (not well-formed), `trk` (routes or waypoints
  * only), `trk[0].trkseg[0].trkpt[1].lat`, `features[0].properties.coordTimes`, `line 3: time`,
- * `time` (no fix has a time), `fixes` (fewer than 2 timed fixes).
+ * `time` (no fix has a time), `fixes` (fewer than 2 timed fixes); errors.futureTime(field, value).
  *
  * @example
  * parseTrack('lon,lat,time\n106.3313,20.9409,2025-06-01T01:00:00Z\n106.3320,20.9410,2025-06-01T01:00:10Z', 'csv')
  * // → { segments: [[{ lon: 106.3313, lat: 20.9409, time: 1748739600000 }, …]], name: null, untimedDropped: 0 }
  */
-export function parseTrack (text: string, format: TrackFormat): ParsedTrack {
+export function parseTrack (text: string, format: TrackFormat, options: ParseOptions = {}): ParsedTrack {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   if (body.trim() === '') throw errors.invalidField('body', 'the file is empty')
+  const latest = options.latest ?? Date.now() + FUTURE_TOLERANCE_MS
   switch (format) {
-    case 'gpx': return parseGpx(body)
-    case 'geojson': return parseGeoJson(body)
-    case 'csv': return parseCsvTrack(body)
-    default: throw errors.invalidField('format', `unknown track format ${JSON.stringify(format)} (gpx, geojson or csv)`)
+    case 'gpx': return parseGpx(body, latest)
+    case 'geojson': return parseGeoJson(body, latest)
+    case 'csv': return parseCsvTrack(body, latest)
+    default: throw errors.invalidField('format', `unknown track format ${preview(format)} (gpx, geojson or csv)`)
   }
 }
 
@@ -61,10 +85,11 @@ const GENERIC_TYPES = new Set(['', 'text/plain', 'application/octet-stream', 'mu
  * application/json → geojson; text/csv → csv) or, when absent/generic, by sniffing the text. null if unknown.
  */
 export function detectTrackFormat (contentType: string | undefined, text: string): TrackFormat | null {
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase()
+  const type = (contentType ?? '').slice(0, 200).split(';')[0].trim().toLowerCase()
   if (CONTENT_TYPES[type]) return CONTENT_TYPES[type]
   if (!GENERIC_TYPES.has(type)) return null
-  const head = text.replace(/^\uFEFF/, '').trimStart().slice(0, 4096)
+  // Only the first few kB are looked at, whatever the size of the upload.
+  const head = text.slice(0, 4096).replace(/^\uFEFF/, '').trimStart()
   if (head.startsWith('<')) return 'gpx'
   if (head.startsWith('{')) return 'geojson'
   const firstLine = head.split(/\r?\n/, 1)[0].toLowerCase()
@@ -74,22 +99,47 @@ export function detectTrackFormat (contentType: string | undefined, text: string
 }
 
 // ---------------------------------------------------------------------------------------------
-// Times and coordinates
+// Values: caps, times and coordinates
+
+/** A short, safe rendering of any value for a message (never the whole of a long or nested one). */
+function preview (value: unknown): string {
+  if (typeof value === 'string') return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)` : JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value)
+  if (value === undefined) return 'undefined'
+  if (Array.isArray(value)) {
+    return value.length <= 4 && value.every(v => typeof v === 'number' || typeof v === 'string' || v === null)
+      ? `[${value.map(v => typeof v === 'string' ? preview(v) : String(v)).join(',')}]`
+      : `an array of ${value.length} items`
+  }
+  return `a ${typeof value}`
+}
+
+/** Refuses a value longer than its cap, before anything else reads it. */
+function capped (field: string, value: string, max: number): string {
+  if (value.length > max) throw errors.invalidField(field, `longer than ${max} characters (${value.length})`)
+  return value
+}
 
 // ISO 8601 date-time; seconds optional, any fraction, zone optional (GPX and our CSV say: UTC).
+// Anchored, and no two quantifiers can share a character: linear (and it only runs on ≤ 40 characters).
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i
 
-/** Epoch ms of an ISO 8601 time, or null when it is not one (or names an impossible date). */
+/** Epoch ms of an ISO 8601 time, or null when it is not one (or names an impossible date, or is longer than MAX_TIME_CHARS). */
 export function parseIsoTime (value: string): number | null {
-  const m = ISO_TIME.exec(value.trim())
+  const text = value.trim()
+  if (text.length > MAX_TIME_CHARS) return null
+  const m = ISO_TIME.exec(text)
   if (!m) return null
   const [, y, mo, d, h, mi, s = '0', frac = '', zone = 'Z'] = m
   const year = +y; const month = +mo; const day = +d; const hour = +h; const minute = +mi; const second = +s
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60) return null
   const ms = frac ? Math.round(Number(frac) * 1000) : 0
-  const base = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms)
-  // Date.UTC rolls Feb 30 over into March; that is a wrong date, not a time.
-  if (new Date(base).getUTCDate() !== day) return null
+  // setUTCFullYear, unlike Date.UTC, keeps years 0–99 as they are.
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  // It rolls Feb 30 over into March; that is a wrong date, not a time.
+  if (date.getUTCDate() !== day) return null
+  const base = date.getTime() + ((hour * 60 + minute) * 60 + Math.min(second, 59)) * 1000 + ms
   let offsetMinutes = 0
   if (zone.toUpperCase() !== 'Z') {
     const digits = zone.slice(1).replace(':', '')
@@ -100,17 +150,40 @@ export function parseIsoTime (value: string): number | null {
   return base - offsetMinutes * 60_000 + (second === 60 ? 1000 : 0)
 }
 
-function coordinate (raw: unknown, axis: 'lon' | 'lat'): number | null {
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : ''
-  // Number('') is 0 and Number('0x10') is 16: accept only decimal notation.
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return null
-  const value = Number(text)
+// Decimal notation only (Number('') is 0 and Number('0x10') is 16); unambiguous, so linear.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+
+/** A longitude or latitude from text (capped at MAX_NUMBER_CHARS) or a JSON number; null if invalid or out of range. */
+function coordinate (field: string, raw: unknown, axis: 'lon' | 'lat'): number | null {
+  let value: number
+  if (typeof raw === 'number') {
+    value = raw
+  } else if (typeof raw === 'string') {
+    const text = capped(field, raw, MAX_NUMBER_CHARS).trim()
+    if (!DECIMAL.test(text)) return null
+    value = Number(text)
+  } else {
+    return null
+  }
   const limit = axis === 'lon' ? 180 : 90
   return Number.isFinite(value) && value >= -limit && value <= limit ? value : null
 }
 
 function describe (raw: unknown): string {
-  return raw === undefined ? 'is missing' : `${JSON.stringify(raw)} is not a valid coordinate`
+  return raw === undefined ? 'is missing' : `${preview(raw)} is not a valid coordinate`
+}
+
+/** A fix's time from ISO text (capped at MAX_TIME_CHARS), refused when in the future or before 1970. */
+function isoTime (field: string, raw: string, latest: number): number {
+  const time = parseIsoTime(capped(field, raw.trim(), MAX_TIME_CHARS))
+  if (time === null) throw errors.invalidField(field, `${preview(raw)} is not an ISO 8601 time`)
+  return checkedTime(field, raw, time, latest)
+}
+
+function checkedTime (field: string, raw: string, time: number, latest: number): number {
+  if (time > latest) throw errors.futureTime(field, raw)
+  if (time < EARLIEST_FIX_MS) throw errors.invalidField(field, `${raw} is before 1970`)
+  return time
 }
 
 /** Throws the shared "no times" / "too few fixes" errors for a finished parse. */
@@ -127,103 +200,140 @@ function finish (segments: Fix[][], name: string | null, untimedDropped: number,
 // ---------------------------------------------------------------------------------------------
 // GPX
 
-const GPX_LISTS = new Set(['trk', 'trkseg', 'trkpt', 'rte', 'rtept', 'wpt'])
-const gpxParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  // Drops every namespace prefix, so gpxtpx:, gpxx:, ogr: and a prefixed gpx: all read alike.
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // No entity expansion (nothing in a fix needs it, and DOCTYPE entities are an XML bomb's door);
-  // extensions are kept as raw text, unparsed: both make a 700 kB file parse about a quarter faster.
-  processEntities: false,
-  stopNodes: ['*.extensions'],
-  isArray: (name: string) => GPX_LISTS.has(name)
-})
+/** The element's name without its namespace prefix: gpxtpx:, gpxx:, ogr: and a prefixed gpx: read alike. */
+const localName = (name: string) => name.slice(name.indexOf(':') + 1)
 
-const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
-/** Decodes the predefined and numeric entities of a name (the parser leaves entities alone). */
-function decodeEntities (text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (whole, ref: string) => {
-    if (ref[0] !== '#') return XML_ENTITIES[ref.toLowerCase()] ?? whole
-    const code = ref[1].toLowerCase() === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10)
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole
-  })
+/** An attribute's value by its local name (the parser runs without namespaces: values are strings). */
+function attribute (tag: { attributes: object }, name: string): string | undefined {
+  const attributes = tag.attributes as Record<string, string>
+  if (name in attributes) return attributes[name]
+  for (const key in attributes) if (localName(key) === name && !key.startsWith('xmlns')) return attributes[key]
+  return undefined
 }
 
-type XmlNode = Record<string, unknown>
+/**
+ * GPX with a streaming (SAX) parser that checks well-formedness (saxes): one pass, no tree, only
+ * the paths gpx/trk/trkseg/trkpt(@lat, @lon, time), gpx/trk/name, gpx/metadata/name, gpx/rte and
+ * gpx/wpt are looked at; everything else (extensions of any namespace) is skipped as it streams by.
+ * Entities are the predefined and numeric ones; a DOCTYPE's own entities are never expanded.
+ */
+function parseGpx (text: string, latest: number): ParsedTrack {
+  const parser = new SaxesParser({ position: true })
+  const stack: string[] = []
+  const segments: Fix[][] = []
+  let untimed = 0
+  let tracks = -1; let segment = -1; let point = -1
+  let routes = 0; let waypoints = 0
+  // Depth (stack length) of the open gpx/trk/trkseg and of its open trkpt; 0 when none is open.
+  let segmentDepth = 0; let pointDepth = 0
+  let fixes: Fix[] = []
+  let lat = 0; let lon = 0
+  // The text being collected (a fix's first <time>, a name), its element's depth and the text so far.
+  let collecting: 'time' | 'trkName' | 'metaName' | null = null
+  let collectDepth = 0
+  let collected = ''
+  let pointTime: string | null = null
+  let pointHasTime = false
+  let trkName: string | null = null; let trkNameSeen = false
+  let metaName: string | null = null; let metaNameSeen = false
+  const path = () => `trk[${tracks}].trkseg[${segment}].trkpt[${point}]`
+  const limitOf = () => collecting === 'time' ? MAX_TIME_CHARS : MAX_NAME_CHARS
+  const fieldOf = () => collecting === 'time' ? `${path()}.time` : collecting === 'trkName' ? 'trk[0].name' : 'metadata.name'
 
-function textOf (node: unknown): string | null {
-  // A repeated element (two <time>s, schema-invalid but seen) counts by its first occurrence.
-  if (Array.isArray(node)) return textOf(node[0])
-  if (typeof node === 'string') return node.trim() === '' ? null : node.trim()
-  if (node && typeof node === 'object' && '#text' in node) return textOf((node as XmlNode)['#text'])
-  return null
-}
-
-function list (node: unknown, key: string): XmlNode[] {
-  if (!node || typeof node !== 'object') return []
-  const value = (node as XmlNode)[key]
-  if (!Array.isArray(value)) return []
-  // An empty element (<trkseg/>) parses as '' rather than an object.
-  return value.map(item => (item && typeof item === 'object' ? item as XmlNode : {}))
-}
-
-function parseGpx (text: string): ParsedTrack {
-  const valid = XMLValidator.validate(text)
-  if (valid !== true) {
-    throw errors.invalidField('body', `not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`)
+  const onText = (chunk: string) => {
+    if (collecting === null || stack.length !== collectDepth) return
+    collected += chunk
+    // Surrounding white space is allowed (pretty-printed files), but not without end.
+    if (collected.length > limitOf() + 1024) capped(fieldOf(), collected.trim(), limitOf())
   }
-  const doc = gpxParser.parse(text) as XmlNode
-  const root = Object.keys(doc).find(key => !key.startsWith('?') && key !== '#text' && key !== '#comment')
-  if (root !== 'gpx') throw errors.invalidField('body', `not a GPX file (root element <${root ?? ''}> instead of <gpx>)`)
-  const gpx = (doc.gpx && typeof doc.gpx === 'object' ? doc.gpx : {}) as XmlNode
+  parser.on('text', onText)
+  parser.on('cdata', onText)
+  parser.on('opentag', (tag) => {
+    const depth = stack.length
+    if (depth >= MAX_XML_DEPTH) throw errors.invalidField('body', `elements nested deeper than ${MAX_XML_DEPTH} levels`)
+    const name = localName(tag.name)
+    const parent = stack[depth - 1]
+    if (depth === 0 && name !== 'gpx') throw errors.invalidField('body', `not a GPX file (root element <${tag.name.slice(0, 100)}> instead of <gpx>)`)
+    if (depth === 1) {
+      if (name === 'trk') { tracks++; segment = -1 }
+      if (name === 'rte') routes++
+      if (name === 'wpt') waypoints++
+    } else if (depth === 2 && parent === 'trk') {
+      if (name === 'trkseg') { segment++; point = -1; fixes = []; segmentDepth = depth + 1 }
+      if (name === 'name' && tracks === 0 && !trkNameSeen) { trkNameSeen = true; collecting = 'trkName' }
+    } else if (depth === 2 && parent === 'metadata' && name === 'name' && !metaNameSeen) {
+      metaNameSeen = true
+      collecting = 'metaName'
+    } else if (segmentDepth > 0 && depth === segmentDepth && name === 'trkpt') {
+      point++
+      pointDepth = depth + 1
+      const rawLat = attribute(tag, 'lat')
+      const parsedLat = coordinate(`${path()}.lat`, rawLat, 'lat')
+      if (parsedLat === null) throw errors.invalidField(`${path()}.lat`, describe(rawLat))
+      const rawLon = attribute(tag, 'lon')
+      const parsedLon = coordinate(`${path()}.lon`, rawLon, 'lon')
+      if (parsedLon === null) throw errors.invalidField(`${path()}.lon`, describe(rawLon))
+      lat = parsedLat; lon = parsedLon
+      pointTime = null; pointHasTime = false
+    } else if (pointDepth > 0 && depth === pointDepth && name === 'time' && !pointHasTime) {
+      // A repeated element (two <time>s, schema-invalid but seen) counts by its first occurrence.
+      pointHasTime = true
+      collecting = 'time'
+    }
+    stack.push(name)
+    if (collecting !== null && collectDepth === 0) { collectDepth = stack.length; collected = '' }
+  })
+  parser.on('closetag', () => {
+    const depth = stack.length
+    stack.pop()
+    if (collecting !== null && depth === collectDepth) {
+      const value = collected.trim()
+      capped(fieldOf(), value, limitOf())
+      if (collecting === 'time') pointTime = value === '' ? null : value
+      else if (collecting === 'trkName') trkName = value === '' ? null : value
+      else metaName = value === '' ? null : value
+      collecting = null; collectDepth = 0; collected = ''
+    }
+    if (depth === pointDepth) {
+      pointDepth = 0
+      if (pointTime === null) untimed++
+      else fixes.push({ lon, lat, time: isoTime(`${path()}.time`, pointTime, latest) })
+    } else if (depth === segmentDepth) {
+      segmentDepth = 0
+      if (fixes.length > 0) segments.push(fixes)
+      fixes = []
+    }
+  })
 
-  const tracks = list(gpx, 'trk')
-  if (tracks.length === 0) {
-    const routes = list(gpx, 'rte').length
-    const waypoints = list(gpx, 'wpt').length
+  try {
+    parser.write(text).close()
+  } catch (error) {
+    if (error instanceof ApiError) throw error
+    // saxes says "line:column: problem"; the problem may quote a name of any length.
+    const problem = String((error as Error).message).slice(0, 200).replace(/^\d+:\d+: /, '')
+    throw errors.invalidField('body', `not well-formed XML (line ${parser.line}: ${problem})`)
+  }
+
+  if (tracks < 0) {
     if (routes > 0 || waypoints > 0) {
       const what = [routes ? `${routes} route(s) (<rte>)` : '', waypoints ? `${waypoints} waypoint(s) (<wpt>)` : ''].filter(Boolean).join(' and ')
       throw errors.invalidField('trk', `the file has no track, only ${what}: routes and waypoints are plans, not recorded patrols`)
     }
     throw errors.invalidField('trk', 'the file has no track (<trk>)')
   }
-
-  const segments: Fix[][] = []
-  let untimed = 0
-  tracks.forEach((trk, t) => {
-    list(trk, 'trkseg').forEach((seg, s) => {
-      const fixes: Fix[] = []
-      list(seg, 'trkpt').forEach((pt, p) => {
-        const path = `trk[${t}].trkseg[${s}].trkpt[${p}]`
-        const lat = coordinate(pt['@_lat'], 'lat')
-        if (lat === null) throw errors.invalidField(`${path}.lat`, describe(pt['@_lat']))
-        const lon = coordinate(pt['@_lon'], 'lon')
-        if (lon === null) throw errors.invalidField(`${path}.lon`, describe(pt['@_lon']))
-        const raw = textOf(pt.time)
-        if (raw === null) { untimed++; return }
-        const time = parseIsoTime(raw)
-        if (time === null) throw errors.invalidField(`${path}.time`, `${JSON.stringify(raw)} is not an ISO 8601 time`)
-        fixes.push({ lon, lat, time })
-      })
-      if (fixes.length > 0) segments.push(fixes)
-    })
-  })
-  const name = textOf(tracks[0].name) ?? textOf((gpx.metadata as XmlNode | undefined)?.name)
-  return finish(segments, name === null ? null : decodeEntities(name), untimed, '<time>')
+  return finish(segments, trkName ?? metaName, untimed, '<time>')
 }
 
 // ---------------------------------------------------------------------------------------------
 // GeoJSON
 
-function parseGeoJson (text: string): ParsedTrack {
+function parseGeoJson (text: string, latest: number): ParsedTrack {
   let doc: unknown
   try {
     doc = JSON.parse(text)
   } catch (error) {
-    throw errors.invalidField('body', `malformed JSON (${(error as Error).message})`)
+    // A syntax error, or a RangeError for nesting deeper than the parser's stack.
+    throw errors.invalidField('body', `malformed JSON (${String((error as Error).message).slice(0, 200)})`)
   }
   if (!doc || typeof doc !== 'object') throw errors.invalidField('type', 'expected a GeoJSON Feature or FeatureCollection')
   const root = doc as Record<string, unknown>
@@ -234,7 +344,7 @@ function parseGeoJson (text: string): ParsedTrack {
   } else if (root.type === 'Feature') {
     features = [root]
   } else {
-    throw errors.invalidField('type', `expected a GeoJSON Feature or FeatureCollection, not ${JSON.stringify(root.type)}`)
+    throw errors.invalidField('type', `expected a GeoJSON Feature or FeatureCollection, not ${preview(root.type)}`)
   }
   const single = root.type === 'Feature'
 
@@ -245,10 +355,10 @@ function parseGeoJson (text: string): ParsedTrack {
   features.forEach((raw, i) => {
     const at = single ? '' : `features[${i}].`
     if (!raw || typeof raw !== 'object') throw errors.invalidField(`features[${i}]`, 'must be a Feature object')
-    const feature = raw as { geometry?: { type?: unknown, coordinates?: unknown }, properties?: Record<string, unknown> | null }
+    const feature = raw as { geometry?: { type?: unknown, coordinates?: unknown }, properties?: unknown }
     const geometry = feature.geometry
     // Waypoints (Point features) sit beside tracks in togeojson output: not part of the track.
-    if (!geometry || (geometry.type !== 'LineString' && geometry.type !== 'MultiLineString')) return
+    if (!geometry || typeof geometry !== 'object' || (geometry.type !== 'LineString' && geometry.type !== 'MultiLineString')) return
     lines++
     if (!Array.isArray(geometry.coordinates)) throw errors.invalidField(`${at}geometry.coordinates`, 'must be an array')
     const parts = (geometry.type === 'LineString' ? [geometry.coordinates] : geometry.coordinates) as unknown[]
@@ -256,16 +366,20 @@ function parseGeoJson (text: string): ParsedTrack {
       if (!Array.isArray(part)) throw errors.invalidField(`${at}geometry.coordinates[${k}]`, 'must be an array of positions')
     })
     const lineParts = parts as unknown[][]
-    const properties = feature.properties ?? {}
-    name ??= typeof properties.name === 'string' ? properties.name : null
-    const times = (properties.coordTimes ?? (properties.coordinateProperties as Record<string, unknown> | undefined)?.times) as unknown
+    const properties = (feature.properties && typeof feature.properties === 'object' ? feature.properties : {}) as Record<string, unknown>
+    name ??= typeof properties.name === 'string' ? capped(`${at}properties.name`, properties.name, MAX_NAME_CHARS) : null
+    const coordinateProperties = properties.coordinateProperties
+    const times = (properties.coordTimes ?? (coordinateProperties && typeof coordinateProperties === 'object'
+      ? (coordinateProperties as Record<string, unknown>).times
+      : undefined)) as unknown
     const count = lineParts.reduce((n, p) => n + p.length, 0)
     if (times === undefined || times === null) { untimed += count; return }
     const timeField = `${at}properties.coordTimes`
     if (!Array.isArray(times)) throw errors.invalidField(timeField, 'must be an array of times')
     // MultiLineString: an array per line (togeojson), or one flat array over all lines.
     let timeParts: unknown[][]
-    if (geometry.type === 'MultiLineString' && times.every(Array.isArray)) {
+    const perLine = geometry.type === 'MultiLineString' && times.every(Array.isArray)
+    if (perLine) {
       timeParts = times as unknown[][]
       if (timeParts.length !== lineParts.length) {
         throw errors.invalidField(timeField, `has ${timeParts.length} arrays for ${lineParts.length} lines`)
@@ -278,7 +392,7 @@ function parseGeoJson (text: string): ParsedTrack {
     lineParts.forEach((part, k) => {
       const partTimes = timeParts[k]
       const multi = geometry.type === 'MultiLineString'
-      const timePath = multi && times.every(Array.isArray) ? `${timeField}[${k}]` : timeField
+      const timePath = perLine ? `${timeField}[${k}]` : timeField
       if (partTimes.length !== part.length) {
         throw errors.invalidField(timePath, `has ${partTimes.length} times for ${part.length} coordinates`)
       }
@@ -286,15 +400,16 @@ function parseGeoJson (text: string): ParsedTrack {
       part.forEach((position, j) => {
         const posPath = `${at}geometry.coordinates${multi ? `[${k}]` : ''}[${j}]`
         if (!Array.isArray(position)) throw errors.invalidField(posPath, 'must be a [lon, lat] position')
-        const lon = typeof position[0] === 'number' ? coordinate(position[0], 'lon') : null
-        const lat = typeof position[1] === 'number' ? coordinate(position[1], 'lat') : null
-        if (lon === null || lat === null) throw errors.invalidField(posPath, `${JSON.stringify(position)} is not a valid [lon, lat] position`)
+        const lon = typeof position[0] === 'number' ? coordinate(posPath, position[0], 'lon') : null
+        const lat = typeof position[1] === 'number' ? coordinate(posPath, position[1], 'lat') : null
+        if (lon === null || lat === null) throw errors.invalidField(posPath, `${preview(position)} is not a valid [lon, lat] position`)
         const rawTime = partTimes[j]
         if (rawTime === null || rawTime === undefined || rawTime === '') { untimed++; return }
-        const time = typeof rawTime === 'number'
-          ? (Number.isFinite(rawTime) ? rawTime : null)
-          : typeof rawTime === 'string' ? parseIsoTime(rawTime) : null
-        if (time === null) throw errors.invalidField(`${timePath}[${j}]`, `${JSON.stringify(rawTime)} is not an ISO 8601 time or epoch milliseconds`)
+        const field = `${timePath}[${j}]`
+        let time: number
+        if (typeof rawTime === 'number' && Number.isFinite(rawTime)) time = checkedTime(field, String(rawTime), rawTime, latest)
+        else if (typeof rawTime === 'string') time = isoTimeOrEpoch(field, rawTime, latest)
+        else throw errors.invalidField(field, `${preview(rawTime)} is not an ISO 8601 time or epoch milliseconds`)
         fixes.push({ lon, lat, time })
       })
       if (fixes.length > 0) segments.push(fixes)
@@ -304,47 +419,112 @@ function parseGeoJson (text: string): ParsedTrack {
   return finish(segments, name, untimed, 'properties.coordTimes')
 }
 
+function isoTimeOrEpoch (field: string, raw: string, latest: number): number {
+  const time = parseIsoTime(capped(field, raw.trim(), MAX_TIME_CHARS))
+  if (time === null) throw errors.invalidField(field, `${preview(raw)} is not an ISO 8601 time or epoch milliseconds`)
+  return checkedTime(field, raw, time, latest)
+}
+
 // ---------------------------------------------------------------------------------------------
 // CSV
 
 const LON_NAMES = new Set(['lon', 'lng', 'longitude'])
 const LAT_NAMES = new Set(['lat', 'latitude'])
 
-function parseCsvTrack (text: string): ParsedTrack {
-  const headerLine = text.split(/\r?\n/, 1)[0]
-  // The header picks the delimiter: the one it uses more of.
-  const delimiter = (headerLine.split(';').length > headerLine.split(',').length) ? ';' : ','
-  let rows: string[][]
-  try {
-    rows = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: true }) as string[][]
-  } catch (error) {
-    throw errors.invalidField('body', `malformed CSV (${(error as Error).message})`)
+/**
+ * One CSV line's values, trimmed: split at the delimiter, or, when the line has a quote, read
+ * value by value (a quoted value may hold the delimiter and "" for a quote; it may not run over
+ * lines: track files never do). Each character is looked at a bounded number of times.
+ */
+function csvValues (line: string, delimiter: string, field: string): string[] {
+  if (!line.includes('"')) return line.split(delimiter).map(value => value.trim())
+  const values: string[] = []
+  const blank = (c: string | undefined) => c === ' ' || c === '\t'
+  let i = 0
+  for (;;) {
+    while (blank(line[i])) i++
+    if (line[i] === '"') {
+      let value = ''
+      let from = ++i
+      for (;;) {
+        const quote = line.indexOf('"', i)
+        if (quote < 0) throw errors.invalidField(field, `value ${values.length + 1} has no closing quote`)
+        if (line[quote + 1] === '"') { value += line.slice(from, quote + 1); i = from = quote + 2; continue }
+        value += line.slice(from, quote)
+        i = quote + 1
+        break
+      }
+      while (blank(line[i])) i++
+      if (i < line.length && line[i] !== delimiter) throw errors.invalidField(field, `value ${values.length + 1} has text after its closing quote`)
+      values.push(value)
+    } else {
+      const end = line.indexOf(delimiter, i)
+      values.push(line.slice(i, end < 0 ? line.length : end).trim())
+      i = end < 0 ? line.length : end
+    }
+    if (i >= line.length) return values
+    i++ // past the delimiter
+    if (i === line.length) { values.push(''); return values }
   }
-  const header = (rows[0] ?? []).map(name => name.toLowerCase())
-  const lonAt = header.findIndex(name => LON_NAMES.has(name))
-  const latAt = header.findIndex(name => LAT_NAMES.has(name))
-  const timeAt = header.indexOf('time')
-  if (lonAt < 0 || latAt < 0 || timeAt < 0) {
-    throw errors.invalidField('header', `needs columns lon, lat and time (found: ${header.join(delimiter) || 'nothing'})`)
-  }
+}
+
+/**
+ * The CSV read line by line (one indexOf scan of the text; no CSV library: csv-parse took about
+ * 150 µs per row of a file of empty lines with relax_column_count, minutes for a few MB). A line
+ * longer than MAX_CSV_LINE_CHARS is refused before it is split, naming its over-long column when
+ * it has one.
+ */
+function parseCsvTrack (text: string, latest: number): ParsedTrack {
+  let header: string[] = []
+  let delimiter = ','
+  let lonAt = -1; let latAt = -1; let timeAt = -1
   const fixes: Fix[] = []
   let untimed = 0
-  // Row r is file line r + 1 when no quoted value spans lines; track CSVs have no such values.
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r]
-    const line = r + 1
-    if (row.length === 1 && row[0] === '') continue
+  let start = 0
+  for (let line = 1; start <= text.length; line++) {
+    const newline = text.indexOf('\n', start)
+    const end = newline < 0 ? text.length : newline
+    const length = end - start - (text.charCodeAt(end - 1) === 13 ? 1 : 0)
+    if (length > MAX_CSV_LINE_CHARS) {
+      if (line === 1) throw errors.invalidField('header', `longer than ${MAX_CSV_LINE_CHARS} characters (${length})`)
+      tooLong(text.slice(start, start + length), delimiter, header, line)
+    }
+    const raw = text.slice(start, start + length)
+    start = newline < 0 ? text.length + 1 : newline + 1
+    if (line === 1) {
+      // The header picks the delimiter: the one it uses more of.
+      delimiter = raw.split(';').length > raw.split(',').length ? ';' : ','
+      header = csvValues(raw, delimiter, 'header').map(name => name.toLowerCase())
+      lonAt = header.findIndex(name => LON_NAMES.has(name))
+      latAt = header.findIndex(name => LAT_NAMES.has(name))
+      timeAt = header.indexOf('time')
+      if (lonAt < 0 || latAt < 0 || timeAt < 0) {
+        throw errors.invalidField('header', `needs columns lon, lat and time (found: ${header.join(delimiter).slice(0, 200) || 'nothing'})`)
+      }
+      continue
+    }
+    if (raw.trim() === '') continue
+    const row = csvValues(raw, delimiter, `line ${line}`)
     if (row.length !== header.length) {
       throw errors.invalidField(`line ${line}: row`, `has ${row.length} fields, the header has ${header.length}`)
     }
-    const lon = coordinate(row[lonAt], 'lon')
+    const lon = coordinate(`line ${line}: ${header[lonAt]}`, row[lonAt], 'lon')
     if (lon === null) throw errors.invalidField(`line ${line}: ${header[lonAt]}`, describe(row[lonAt]))
-    const lat = coordinate(row[latAt], 'lat')
+    const lat = coordinate(`line ${line}: ${header[latAt]}`, row[latAt], 'lat')
     if (lat === null) throw errors.invalidField(`line ${line}: ${header[latAt]}`, describe(row[latAt]))
     if (row[timeAt] === '') { untimed++; continue }
-    const time = parseIsoTime(row[timeAt])
-    if (time === null) throw errors.invalidField(`line ${line}: time`, `${JSON.stringify(row[timeAt])} is not an ISO 8601 time`)
-    fixes.push({ lon, lat, time })
+    fixes.push({ lon, lat, time: isoTime(`line ${line}: time`, row[timeAt], latest) })
   }
+  if (header.length === 0) throw errors.invalidField('header', 'needs columns lon, lat and time (found: nothing)')
   return finish([fixes], null, untimed, 'a time')
+}
+
+/** Refuses an over-long line, naming its first value past its column's cap when there is one. */
+function tooLong (line: string, delimiter: string, header: string[], lineNumber: number): never {
+  line.split(delimiter).forEach((value, i) => {
+    const column = header[i] ?? `column ${i + 1}`
+    const cap = LON_NAMES.has(column) || LAT_NAMES.has(column) ? MAX_NUMBER_CHARS : column === 'time' ? MAX_TIME_CHARS : MAX_CSV_LINE_CHARS
+    capped(`line ${lineNumber}: ${column}`, value.trim(), cap)
+  })
+  throw errors.invalidField(`line ${lineNumber}`, `longer than ${MAX_CSV_LINE_CHARS} characters (${line.length})`)
 }

@@ -37,7 +37,7 @@ export default fp(async function errorHandler (app: FastifyInstance) {
       apiError = new ApiError(error.statusCode, error.code?.toLowerCase() ?? 'bad_request', error.message)
     }
     if (apiError) {
-      if (apiError.statusCode === 429 && apiError.retryAfter) reply.header('retry-after', String(apiError.retryAfter))
+      if (apiError.retryAfter) reply.header('retry-after', String(apiError.retryAfter))
       const body: ErrorBody = { error: apiError.code, message: apiError.message, field: apiError.field }
       return reply.status(apiError.statusCode).send(body)
     }

@@ -4,26 +4,28 @@ import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { geoPaths, projectRoot } from '../config.ts'
+import { publicRoutes } from './auth.ts'
 
 /**
  * Serves the built page (dist/web) at / and the offline basemap assets read from the shared
- * geo folder: /geo/naturalearth/*.geojson and /geo/glyphs/{fontstack}/{range}.pbf.
+ * geo folder: /geo/naturalearth/*.geojson and /geo/glyphs/{fontstack}/{range}.pbf. All of it is
+ * public (the sign-in page needs it); every route here is marked so, as the default is private.
  */
 export default fp(async function staticFiles (app: FastifyInstance, options: { geoDir: string, webDir?: string }) {
   const paths = geoPaths(options.geoDir)
-  await app.register(fastifyStatic, {
+  await app.register(publicRoutes(fastifyStatic, {
     root: paths.naturalEarthDir, prefix: '/geo/naturalearth/', decorateReply: false, maxAge: '1d',
     setHeaders: (reply, path) => { if (path.endsWith('.geojson')) reply.header('content-type', 'application/geo+json') }
-  })
-  await app.register(fastifyStatic, {
+  }))
+  await app.register(publicRoutes(fastifyStatic, {
     root: paths.glyphsDir, prefix: '/geo/glyphs/', decorateReply: false, maxAge: '7d',
     setHeaders: (reply) => { reply.header('content-type', 'application/x-protobuf') }
-  })
+  }))
   const webDir = options.webDir ?? resolve(projectRoot, 'dist/web')
   if (existsSync(webDir)) {
-    await app.register(fastifyStatic, { root: webDir, prefix: '/', decorateReply: false, wildcard: true, index: ['index.html'] })
+    await app.register(publicRoutes(fastifyStatic, { root: webDir, prefix: '/', decorateReply: false, wildcard: true, index: ['index.html'] }))
   } else {
-    app.get('/', async (_request, reply) => reply.type('text/plain; charset=utf-8')
+    app.get('/', { config: { public: true } }, async (_request, reply) => reply.type('text/plain; charset=utf-8')
       .send('The web page is not built yet: run `npm run build` (npm start does this).'))
   }
 }, { name: 'static-files' })

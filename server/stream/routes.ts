@@ -5,6 +5,7 @@ import { communeCode, errorResponses, provinceCode } from '../http/schemas.ts'
 import { assertAreaVisible } from '../auth/area-scope.ts'
 import { roleMay, scopeOf, type Scope } from '../auth/roles.ts'
 import { isIncidentEvent, placeOf, type LiveEvent } from '../events/bus.ts'
+import sessionWatch, { type SessionEndReason } from './session-watch.ts'
 
 /** Comment lines that keep proxies and the browser from timing the connection out. */
 export const HEARTBEAT_MS = 15_000
@@ -16,6 +17,9 @@ const MAX_BUFFERED_BYTES = 1024 * 1024
 export interface StreamOptions {
   /** Interval of the heartbeat comment, in milliseconds (tests set it short). */
   heartbeatMs?: number
+  /** Used only when the app has not registered the session watch itself (buildApp does). */
+  sessionCheckMs?: number
+  maxPerUser?: number
 }
 
 interface StreamQuery { province?: string, commune?: string, category?: string, last_event_id?: number }
@@ -44,6 +48,11 @@ function frame (event: LiveEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
 }
 
+/** The last frame of a stream the server closes: no id, so the client's Last-Event-ID stays put. */
+export function sessionEndedFrame (reason: SessionEndReason): string {
+  return `event: session_ended\ndata: ${JSON.stringify({ reason })}\n\n`
+}
+
 /** Last-Event-ID (sent by EventSource on reconnect) wins over ?last_event_id= (the first connection's). */
 function lastEventIdOf (request: FastifyRequest<{ Querystring: StreamQuery }>): number | null {
   const header = request.headers['last-event-id']
@@ -57,10 +66,12 @@ function lastEventIdOf (request: FastifyRequest<{ Querystring: StreamQuery }>): 
 /**
  * GET /api/stream: Server-Sent Events of incident.created / incident.updated and of evacuation
  * changes (evacuation.zone, .progress, .shelter, .rescue_request) within the user's jurisdiction,
- * filtered by area (and, for incidents, category), with replay after Last-Event-ID.
+ * filtered by area (and, for incidents, category), with replay after Last-Event-ID. The stream
+ * ends with a `session_ended` event when its session does (see session-watch.ts).
  */
 export default async function streamRoutes (app: FastifyInstance, options: StreamOptions = {}) {
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS
+  if (!app.hasDecorator('sessionEvents')) await app.register(sessionWatch, { checkMs: options.sessionCheckMs, maxPerUser: options.maxPerUser })
   /** Open streams, ended when the app closes (otherwise server.close() waits for them forever). */
   const open = new Set<() => void>()
 
@@ -90,6 +101,9 @@ export default async function streamRoutes (app: FastifyInstance, options: Strea
     const filter: Filter = { scope: scopeOf(user), area: parseArea(request.query), categories: parseCategories(request.query.category) }
     await assertAreaVisible(app, user, filter.area)
     const lastEventId = lastEventIdOf(request)
+    const token = request.sessionToken
+    const baseline = token ? await app.sessionEvents.baselineOf(token) : null
+    if (!token || !baseline) throw errors.unauthenticated()
 
     // From here on the connection is ours: no errors may be thrown to Fastify.
     reply.hijack()
@@ -106,10 +120,12 @@ export default async function streamRoutes (app: FastifyInstance, options: Strea
     let ended = false
     let unsubscribe: () => void = () => {}
     let heartbeat: NodeJS.Timeout | undefined
+    let unwatch: () => void = () => {}
     const end = () => {
       if (ended) return
       ended = true
       unsubscribe()
+      unwatch()
       clearInterval(heartbeat)
       open.delete(end)
       if (!res.writableEnded) res.end()
@@ -128,6 +144,15 @@ export default async function streamRoutes (app: FastifyInstance, options: Strea
     res.on('error', end)
     // The client may have gone while the area was being checked.
     if (!res.socket || res.socket.destroyed) { end(); return }
+    // May end this user's oldest stream (too many open).
+    unwatch = app.sessionEvents.watch({
+      token, user, baseline,
+      end: reason => {
+        request.log.info({ reason, user: user.username }, 'event stream closed: its session ended')
+        write(sessionEndedFrame(reason))
+        end()
+      }
+    })
 
     // Subscribe before reading the replay buffer: live events queue up meanwhile, and those the
     // replay already carried are dropped by id, so nothing is lost between the two and nothing twice.

@@ -1,18 +1,20 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { createReadStream } from 'node:fs'
+import { open, readFile } from 'node:fs/promises'
+import { pipeline, type Readable } from 'node:stream'
 import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse'
 import { errors } from '../errors.ts'
 import type { Sql } from '../db/connection.ts'
-import { storedCellOf, bigintToH3 } from '../h3/cells.ts'
+import { storedCellOf } from '../h3/cells.ts'
 import { areaAndWindowQuery, errorResponses } from '../http/schemas.ts'
-import { parseIncidentFilter } from '../incidents/routes.ts'
-import { assertAreaVisible, scopeCoversPlace } from '../auth/area-scope.ts'
+import { scopeCoversPlace } from '../auth/area-scope.ts'
 import { roleMay, scopeOf, type SessionUser } from '../auth/roles.ts'
 import { recordAudit } from '../audit/record.ts'
 import type { IncidentSnapshot } from '../events/bus.ts'
-import type { IncidentFilter } from '../incidents/repository.ts'
-import { csvField, EXPORT_EXTRA_COLUMNS, IMPORT_COLUMNS, rowFromCsv, rowFromFeature, RowRejected, type ImportRow } from './validate.ts'
+import { EXPORT_EXTRA_COLUMNS, IMPORT_COLUMNS, rowFromCsv, rowFromFeature, RowRejected, type ImportRow } from './validate.ts'
+import { Rejections, rejectionSummarySchema, type RejectedRow } from './rejections.ts'
+import { spoolBody, type SpooledBody } from './spool.ts'
+import { streamExport, type ExportQuery } from './export.ts'
 
 /** Largest import body. */
 export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024
@@ -20,30 +22,20 @@ export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024
 export const IMPORT_BATCH_SIZE = 2_000
 /** At most this many incident.created events are published per import (the feed is not a bulk channel). */
 export const IMPORT_EVENT_CAP = 1_000
-const EXPORT_CURSOR_ROWS = 5_000
+/** Longest CSV header line (the delimiter is read from it); the real one is about 110 bytes. */
+export const HEADER_LINE_MAX_BYTES = 1_024
 
 type Mode = 'valid_only' | 'all_or_nothing'
-interface RejectedRow { line?: number, feature?: number, field: string, reason: string, message: string }
 
 /** Thrown inside the transaction to roll back an all_or_nothing import. */
 class ImportRejected extends Error {}
-
-/** Yields the body's chunks, failing once it grows past the limit (custom parsers skip bodyLimit). */
-async function * limited (chunks: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
-  let size = 0
-  for await (const chunk of chunks) {
-    size += chunk.length
-    if (size > limit) throw errors.bodyTooLarge(limit)
-    yield chunk
-  }
-}
 
 /** Collects rows into batches and stores each with its commune, in the caller's transaction. */
 class Batcher {
   private batch: { key: RejectedRow, row: ImportRow }[] = []
   stored = 0
   readonly snapshots: IncidentSnapshot[] = []
-  constructor (private tx: Sql, private user: SessionUser, private rejected: RejectedRow[]) {}
+  constructor (private tx: Sql, private user: SessionUser, private rejections: Rejections) {}
 
   async add (key: RejectedRow, row: ImportRow) {
     this.batch.push({ key, row })
@@ -69,9 +61,9 @@ class Batcher {
     batch.forEach(({ key, row }, i) => {
       const place = placeOf.get(i)
       if (!place) {
-        this.rejected.push({ ...key, field: 'lon,lat', reason: 'outside_communes', message: `lon,lat: the point (${row.lon}, ${row.lat}) lies in no loaded Vietnamese commune` })
+        this.rejections.add({ ...key, field: 'lon,lat', reason: 'outside_communes', message: `lon,lat: the point (${row.lon}, ${row.lat}) lies in no loaded Vietnamese commune` })
       } else if (!scopeCoversPlace(this.user, place)) {
-        this.rejected.push({ ...key, field: 'lon,lat', reason: 'forbidden', message: `lon,lat: the point lies in commune ${place.commune_code}, outside your jurisdiction` })
+        this.rejections.add({ ...key, field: 'lon,lat', reason: 'forbidden', message: `lon,lat: the point lies in commune ${place.commune_code}, outside your jurisdiction` })
       } else {
         keep.push({ row, place })
       }
@@ -108,17 +100,30 @@ class Batcher {
   }
 }
 
-/** Streams a CSV body through csv-parse, validating and batching each record. Returns rows received. */
-async function importCsv (body: Readable, batcher: Batcher, rejected: RejectedRow[]): Promise<number> {
-  const chunks = limited(body as AsyncIterable<Buffer>, IMPORT_BODY_LIMIT)
-  // The delimiter is read from the header line: a semicolon header has no comma.
-  let head = Buffer.alloc(0)
-  while (!head.includes(10)) {
-    const next = await chunks.next()
-    if (next.done) break
-    head = Buffer.concat([head, next.value])
+/**
+ * Reads the CSV header line from the start of the spooled file: the delimiter is taken from it.
+ * A first line longer than HEADER_LINE_MAX_BYTES is refused before anything is parsed.
+ */
+async function readHeaderLine (body: SpooledBody): Promise<string> {
+  const handle = await open(body.file, 'r')
+  let head: Buffer
+  try {
+    const buffer = Buffer.alloc(Math.min(body.size, HEADER_LINE_MAX_BYTES + 1))
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    head = buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
   }
-  const firstLine = head.toString('utf8').split(/\r?\n/, 1)[0]!.replace(/^\uFEFF/, '')
+  const end = head.indexOf(10)
+  if (end < 0 && head.length > HEADER_LINE_MAX_BYTES) {
+    throw errors.invalidField('header', `the first line is longer than ${HEADER_LINE_MAX_BYTES} bytes: it must be ${IMPORT_COLUMNS.join(',')}`)
+  }
+  return head.subarray(0, end < 0 ? head.length : end).toString('utf8').replace(/\r$/, '').replace(/^\uFEFF/, '')
+}
+
+/** Streams the spooled CSV through csv-parse, validating and batching each record. Returns rows received. */
+async function importCsv (body: SpooledBody, batcher: Batcher, rejections: Rejections): Promise<number> {
+  const firstLine = await readHeaderLine(body)
   const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ','
   // Line numbers are counted here from each record's raw text (csv-parse's own count takes a CRLF
   // inside a quoted value for two lines); both callbacks run in file order.
@@ -138,13 +143,12 @@ async function importCsv (body: Readable, batcher: Batcher, rejected: RejectedRo
       const line = nextLine
       nextLine += breaks(raw)
       skipped++
-      rejected.push({ line, field: 'row', reason: 'invalid_row', message: `row: ${error?.message ?? 'cannot be read'}` })
+      rejections.add({ line, field: 'row', reason: 'invalid_row', message: `row: ${error?.message ?? 'cannot be read'}` })
       return undefined
     }
   } as unknown as Options)
-  const source = Readable.from((async function * () { if (head.length) yield head; yield * chunks })())
   let streamError: unknown = null
-  pipeline(source, parser, (error) => { if (error) streamError = error })
+  pipeline(createReadStream(body.file), parser, (error) => { if (error) streamError = error })
   let received = 0
   let header = true
   try {
@@ -155,7 +159,7 @@ async function importCsv (body: Readable, batcher: Batcher, rejected: RejectedRo
         const extra = names.slice(IMPORT_COLUMNS.length)
         const ok = IMPORT_COLUMNS.every((name, i) => names[i] === name) &&
           extra.length <= EXPORT_EXTRA_COLUMNS.length && extra.every((name, i) => name === EXPORT_EXTRA_COLUMNS[i])
-        if (!ok) throw errors.invalidField('header', `the first line must be exactly ${IMPORT_COLUMNS.join(',')} (optionally followed by ${EXPORT_EXTRA_COLUMNS.join(',')}); got "${names.join(',')}"`)
+        if (!ok) throw errors.invalidField('header', `the first line must be exactly ${IMPORT_COLUMNS.join(',')} (optionally followed by ${EXPORT_EXTRA_COLUMNS.join(',')}); got "${names.join(',').slice(0, 200)}"`)
         continue
       }
       received++
@@ -163,7 +167,7 @@ async function importCsv (body: Readable, batcher: Batcher, rejected: RejectedRo
         await batcher.add({ line, field: '', reason: '', message: '' }, rowFromCsv(record))
       } catch (error) {
         if (!(error instanceof RowRejected)) throw error
-        rejected.push({ line, ...error.rejection })
+        rejections.add({ line, ...error.rejection })
       }
     }
   } catch (error) {
@@ -175,15 +179,13 @@ async function importCsv (body: Readable, batcher: Batcher, rejected: RejectedRo
   return received + skipped
 }
 
-/** Reads a GeoJSON FeatureCollection (held in memory, up to the body limit) and batches its features. */
-async function importGeoJson (body: Readable, batcher: Batcher, rejected: RejectedRow[]): Promise<number> {
-  const parts: Buffer[] = []
-  for await (const chunk of limited(body as AsyncIterable<Buffer>, IMPORT_BODY_LIMIT)) parts.push(chunk)
+/** Reads a spooled GeoJSON FeatureCollection (whole, within the body limit) and batches its features. */
+async function importGeoJson (body: SpooledBody, batcher: Batcher, rejections: Rejections): Promise<number> {
   let collection: { type?: unknown, features?: unknown }
   try {
-    collection = JSON.parse(Buffer.concat(parts).toString('utf8').replace(/^\uFEFF/, ''))
+    collection = JSON.parse((await readFile(body.file, 'utf8')).replace(/^\uFEFF/, ''))
   } catch (error) {
-    throw errors.invalidJson((error as Error).message)
+    throw errors.invalidJson((error as Error).message.slice(0, 200))
   }
   if (!collection || collection.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
     throw errors.invalidField('body', 'must be a GeoJSON FeatureCollection')
@@ -194,91 +196,14 @@ async function importGeoJson (body: Readable, batcher: Batcher, rejected: Reject
       await batcher.add({ feature: i, field: '', reason: '', message: '' }, rowFromFeature(features[i]))
     } catch (error) {
       if (!(error instanceof RowRejected)) throw error
-      rejected.push({ feature: i, ...error.rejection })
+      rejections.add({ feature: i, ...error.rejection })
     }
   }
   return features.length
 }
 
-const RejectedList = {
-  type: 'array',
-  items: { type: 'object', properties: { line: { type: 'integer' }, feature: { type: 'integer' }, field: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' } } }
-} as const
-
-const sortKey = (r: RejectedRow) => r.line ?? r.feature ?? 0
-
-interface ExportQuery { province?: string, commune?: string, bbox?: string, from?: string, to?: string, category?: string }
-
-/** Streams the filtered incidents through a cursor in the user's scoped transaction. */
-async function streamExport (
-  request: FastifyRequest<{ Querystring: ExportQuery }>, reply: FastifyReply, app: FastifyInstance,
-  format: 'csv' | 'geojson'
-) {
-  const filter: IncidentFilter = parseIncidentFilter(request.query)
-  await assertAreaVisible(app, request.user!, filter.area)
-  const stamp = new Date().toISOString().slice(0, 10)
-  reply.hijack()
-  const res = reply.raw
-  res.writeHead(200, {
-    'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/geo+json; charset=utf-8',
-    'content-disposition': `attachment; filename="incidents-${stamp}.${format === 'csv' ? 'csv' : 'geojson'}"`,
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff'
-  })
-  const write = (text: string) => res.write(text) ? Promise.resolve() : new Promise<void>(resolve => res.once('drain', resolve))
-  let first = true
-  try {
-    await write(format === 'csv' ? [...IMPORT_COLUMNS, ...EXPORT_EXTRA_COLUMNS].join(',') + '\r\n' : '{"type":"FeatureCollection","features":[\n')
-    await request.scoped(async tx => {
-      const area = filter.area
-      await tx<{ id: bigint, lon: number, lat: number, category: string, severity: number, occurred_at: Date, description: string, status: string, commune_code: string, province_code: string, h3: bigint }[]>`
-        select i.id, st_x(i.geom) as lon, st_y(i.geom) as lat, i.category, i.severity, i.occurred_at, i.description,
-               i.status, i.commune_code, i.province_code, i.h3
-        from incidents i
-        where true
-          ${area.kind === 'province' ? tx`and i.province_code = ${area.code}` : tx``}
-          ${area.kind === 'commune' ? tx`and i.commune_code = ${area.code}` : tx``}
-          ${area.kind === 'bbox' ? tx`and i.geom && st_makeenvelope(${area.bbox[0]}, ${area.bbox[1]}, ${area.bbox[2]}, ${area.bbox[3]}, 4326)` : tx``}
-          ${filter.from ? tx`and i.occurred_at >= ${filter.from}` : tx``}
-          ${filter.to ? tx`and i.occurred_at < ${filter.to}` : tx``}
-          ${filter.categories ? tx`and i.category in ${tx(filter.categories)}` : tx``}
-        order by i.occurred_at, i.id`.cursor(EXPORT_CURSOR_ROWS, async rows => {
-        let text = ''
-        for (const r of rows) {
-          if (format === 'csv') {
-            text += [r.lon, r.lat, r.category, r.severity, r.occurred_at.toISOString(), r.description, String(r.id), r.status,
-              r.commune_code, r.province_code, bigintToH3(r.h3)].map(v => csvField(v)).join(',') + '\r\n'
-          } else {
-            text += (first ? '' : ',\n') + JSON.stringify({
-              type: 'Feature',
-              geometry: { type: 'Point', coordinates: [r.lon, r.lat] },
-              properties: {
-                category: r.category, severity: r.severity, occurred_at: r.occurred_at.toISOString(), description: r.description,
-                id: Number(r.id), status: r.status, commune_code: r.commune_code, province_code: r.province_code, h3: bigintToH3(r.h3)
-              }
-            })
-            first = false
-          }
-        }
-        await write(text)
-      })
-    })
-    if (format === 'geojson') await write('\n]}\n')
-    res.end()
-  } catch (error) {
-    // The status line is gone: cut the body short so the client sees a broken download, not a short file.
-    request.log.error({ err: error }, 'export failed')
-    res.destroy(error as Error)
-  }
-}
-
-/**
- * Bulk import (CSV or GeoJSON) and streamed export (CSV or GeoJSON) of incidents. Registered without
- * fastify-plugin, so its content-type parsers (raw streams) stay inside this plugin.
- */
 /** Progress of an import that named a job id, for a client polling while its upload runs. */
 interface ImportJob {
-  user_id: string
   state: 'running' | 'committed' | 'rolled_back' | 'failed'
   started_at: string
   finished_at: string | null
@@ -287,13 +212,59 @@ interface ImportJob {
 }
 /** How long a finished job's figures stay available. */
 const JOB_RETENTION_MS = 60 * 60_000
+/** Jobs kept per user; past it the oldest finished ones are forgotten first. */
+const JOBS_PER_USER = 100
+const JOB_ID = '^[A-Za-z0-9_-]{8,64}$'
 
-export default async function transferRoutes (app: FastifyInstance) {
-  const jobs = new Map<string, ImportJob>()
-  const pruneJobs = () => {
-    const cutoff = Date.now() - JOB_RETENTION_MS
-    for (const [id, job] of jobs) if (job.finished_at && Date.parse(job.finished_at) < cutoff) jobs.delete(id)
+/**
+ * Import jobs, one namespace per user: a job id names a job of the user who chose it only, so no
+ * one can read another user's progress or take an id another user means to use.
+ */
+class ImportJobs {
+  private byUser = new Map<string, Map<string, ImportJob>>()
+
+  get (userId: string, id: string): ImportJob | undefined {
+    return this.byUser.get(userId)?.get(id)
   }
+
+  has (userId: string, id: string): boolean {
+    return this.byUser.get(userId)?.has(id) ?? false
+  }
+
+  /** Adds a job, forgetting finished jobs past the retention time or past the per-user count. */
+  add (userId: string, id: string, job: ImportJob): boolean {
+    const jobs = this.byUser.get(userId) ?? new Map<string, ImportJob>()
+    this.byUser.set(userId, jobs)
+    const cutoff = Date.now() - JOB_RETENTION_MS
+    for (const [key, old] of jobs) if (old.finished_at && Date.parse(old.finished_at) < cutoff) jobs.delete(key)
+    // A Map iterates in insertion order: the first finished job is the oldest one.
+    for (const [key, old] of jobs) {
+      if (jobs.size < JOBS_PER_USER) break
+      if (old.finished_at) jobs.delete(key)
+    }
+    if (jobs.size >= JOBS_PER_USER) return false
+    jobs.set(id, job)
+    return true
+  }
+}
+
+const ImportAnswer = {
+  type: 'object',
+  properties: {
+    mode: { type: 'string' }, received: { type: 'integer' }, stored: { type: 'integer' },
+    events_published: { type: 'integer' },
+    ...rejectionSummarySchema
+  }
+} as const
+
+/**
+ * Bulk import (CSV or GeoJSON) and streamed export (CSV or GeoJSON) of incidents. Registered without
+ * fastify-plugin, so its content-type parsers (raw streams) stay inside this plugin.
+ * `idleTimeoutMs`: an upload that sends nothing, or an export reader that takes nothing, for this long is cut.
+ */
+export default async function transferRoutes (app: FastifyInstance, options: { idleTimeoutMs?: number }) {
+  const idleMs = options.idleTimeoutMs ?? 30_000
+  const jobs = new ImportJobs()
 
   const raw = (_request: FastifyRequest, payload: unknown, done: (error: Error | null, body?: unknown) => void) => { done(null, payload) }
   app.addContentTypeParser('text/csv', raw)
@@ -308,22 +279,16 @@ export default async function transferRoutes (app: FastifyInstance) {
         type: 'object', additionalProperties: false,
         properties: {
           mode: { type: 'string', enum: ['valid_only', 'all_or_nothing'], default: 'valid_only' },
-          job: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'a client-chosen id; GET /api/incidents/import/jobs/:job reports progress while the import runs' }
+          job: { type: 'string', pattern: JOB_ID, description: 'a client-chosen id, private to the user; GET /api/incidents/import/jobs/:job reports progress while the import runs' }
         }
       },
       response: {
-        200: {
-          type: 'object',
-          properties: {
-            mode: { type: 'string' }, received: { type: 'integer' }, stored: { type: 'integer' },
-            events_published: { type: 'integer' },
-            rejected: RejectedList
-          }
-        },
+        200: ImportAnswer,
         ...errorResponses,
+        408: { ...errorResponses[400], description: 'no byte of the body arrived for BODY_IDLE_TIMEOUT_MS (field body); the connection closes' },
         400: {
           type: 'object',
-          properties: { error: { type: 'string' }, message: { type: 'string' }, field: { type: ['string', 'null'] }, rejected: RejectedList }
+          properties: { error: { type: 'string' }, message: { type: 'string' }, field: { type: ['string', 'null'] }, ...rejectionSummarySchema }
         }
       }
     }
@@ -334,63 +299,75 @@ export default async function transferRoutes (app: FastifyInstance) {
     const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
     const body = request.body as Readable | undefined
     if (!body || typeof (body as Readable).pipe !== 'function') throw errors.invalidField('body', 'is empty')
-    const scope = scopeOf(user)
-    const rejected: RejectedRow[] = []
-    let result: { received: number, stored: number, snapshots: IncidentSnapshot[] }
     const jobId = request.query.job
-    if (jobId && jobs.has(jobId)) throw errors.invalidField('job', `job ${jobId} already exists: choose a new id`)
-    pruneJobs()
+    if (jobId && jobs.has(user.id, jobId)) throw errors.invalidField('job', `job ${jobId} already exists: choose a new id`)
+    const declared = Number(request.headers['content-length'])
+    if (declared > IMPORT_BODY_LIMIT) {
+      // Refused before reading; the unread body makes the connection unusable, so it closes.
+      reply.header('connection', 'close')
+      throw errors.bodyTooLarge(IMPORT_BODY_LIMIT)
+    }
+    const scope = scopeOf(user)
+    const rejections = new Rejections()
     let staged = () => 0
     const job: ImportJob | null = jobId
-      ? { user_id: user.id, state: 'running', started_at: new Date().toISOString(), finished_at: null, progress: () => ({ staged: staged(), rejected: rejected.length }), final: null }
+      ? { state: 'running', started_at: new Date().toISOString(), finished_at: null, progress: () => ({ staged: staged(), rejected: rejections.count }), final: null }
       : null
-    if (jobId && job) jobs.set(jobId, job)
+    if (jobId && job && !jobs.add(user.id, jobId, job)) throw errors.invalidField('job', `you have ${JOBS_PER_USER} imports running: wait for one to finish`)
     const finish = (state: ImportJob['state'], final: ImportJob['final']) => {
       if (!job) return
       job.state = state
       job.finished_at = new Date().toISOString()
       job.final = final
     }
+
+    // The whole body is read before the transaction opens: a stalled client holds no connection.
+    let spooled: SpooledBody
+    try {
+      spooled = await spoolBody(body, { limit: IMPORT_BODY_LIMIT, idleMs })
+    } catch (error) {
+      finish('failed', { stored: 0, rejected: 0 })
+      // The rest of the body was not read: the connection closes after the answer.
+      reply.header('connection', 'close')
+      throw error
+    }
+    let result: { received: number, stored: number, snapshots: IncidentSnapshot[] }
     try {
       result = await request.scoped(async tx => {
-        const batcher = new Batcher(tx, user, rejected)
+        const batcher = new Batcher(tx, user, rejections)
         staged = () => batcher.stored
-        const received = type === 'text/csv' ? await importCsv(body, batcher, rejected) : await importGeoJson(body, batcher, rejected)
+        const received = type === 'text/csv' ? await importCsv(spooled, batcher, rejections) : await importGeoJson(spooled, batcher, rejections)
         await batcher.flush()
-        if (mode === 'all_or_nothing' && rejected.length > 0) throw new ImportRejected()
+        if (mode === 'all_or_nothing' && rejections.count > 0) throw new ImportRejected()
         await recordAudit(tx, request, user, {
           action: 'incident.import', entity: 'incident', entity_id: null,
           province_code: scope.kind === 'province' ? scope.province : scope.kind === 'commune' ? (scope.province ?? null) : null,
           commune_code: scope.kind === 'commune' ? scope.commune : null,
-          before: null, after: { stored: batcher.stored, rejected: rejected.length, format: type === 'text/csv' ? 'csv' : 'geojson', mode }
+          before: null, after: { stored: batcher.stored, rejected: rejections.count, format: type === 'text/csv' ? 'csv' : 'geojson', mode }
         })
         return { received, stored: batcher.stored, snapshots: batcher.snapshots }
       })
     } catch (error) {
-      finish(error instanceof ImportRejected ? 'rolled_back' : 'failed', { stored: 0, rejected: rejected.length })
-      if (!(error instanceof ImportRejected)) {
-        // Drain what is left of the body so the connection stays usable.
-        if (!body.readableEnded) body.resume()
-        throw error
-      }
-      rejected.sort((a, b) => sortKey(a) - sortKey(b))
+      finish(error instanceof ImportRejected ? 'rolled_back' : 'failed', { stored: 0, rejected: rejections.count })
+      if (!(error instanceof ImportRejected)) throw error
       return reply.status(400).send({
         error: 'import_rejected',
-        message: `${rejected.length} row(s) rejected; nothing was stored (mode all_or_nothing)`,
+        message: `${rejections.count} row(s) rejected; nothing was stored (mode all_or_nothing)`,
         field: null,
-        rejected
+        ...rejections.summary()
       })
+    } finally {
+      await spooled.remove()
     }
-    finish('committed', { stored: result.stored, rejected: rejected.length })
+    finish('committed', { stored: result.stored, rejected: rejections.count })
     // Published after the commit, so the feed never shows what was rolled back.
     for (const snapshot of result.snapshots) app.incidentEvents.publish('incident.created', snapshot)
-    rejected.sort((a, b) => sortKey(a) - sortKey(b))
-    return { mode, received: result.received, stored: result.stored, events_published: result.snapshots.length, rejected }
+    return { mode, received: result.received, stored: result.stored, events_published: result.snapshots.length, ...rejections.summary() }
   })
 
   app.get<{ Params: { job: string } }>('/api/incidents/import/jobs/:job', {
     schema: {
-      params: { type: 'object', properties: { job: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } } },
+      params: { type: 'object', properties: { job: { type: 'string', pattern: JOB_ID } } },
       response: {
         200: {
           type: 'object',
@@ -398,16 +375,17 @@ export default async function transferRoutes (app: FastifyInstance) {
             job: { type: 'string' }, state: { type: 'string', enum: ['running', 'committed', 'rolled_back', 'failed'] },
             started_at: { type: 'string' }, finished_at: { type: ['string', 'null'] },
             staged: { type: 'integer', description: 'rows written so far in the import transaction (not visible to others until it commits)' },
-            rejected: { type: 'integer' }, stored: { type: ['integer', 'null'], description: 'rows committed, once finished' }
+            rejected: { type: 'integer', description: 'rows rejected so far (all of them, listed or not)' },
+            stored: { type: ['integer', 'null'], description: 'rows committed, once finished' }
           }
         },
         ...errorResponses
       }
     }
   }, async (request) => {
-    const job = jobs.get(request.params.job)
-    // Another user's job is as invisible as one that does not exist.
-    if (!job || job.user_id !== request.user!.id) throw errors.notFound(`import job ${request.params.job}`)
+    // Only the user's own jobs are looked up: another user's job of the same id does not exist here.
+    const job = jobs.get(request.user!.id, request.params.job)
+    if (!job) throw errors.notFound(`import job ${request.params.job}`)
     const now = job.final ? { staged: job.final.stored, rejected: job.final.rejected } : job.progress()
     return { job: request.params.job, state: job.state, started_at: job.started_at, finished_at: job.finished_at, staged: now.staged, rejected: now.rejected, stored: job.final?.stored ?? null }
   })
@@ -417,10 +395,9 @@ export default async function transferRoutes (app: FastifyInstance) {
     response: { ...errorResponses }
   }
   app.get<{ Querystring: ExportQuery }>('/api/incidents/export.csv', { schema: exportSchema }, async (request, reply) => {
-    await streamExport(request, reply, app, 'csv')
+    await streamExport(request, reply, app, 'csv', idleMs)
   })
   app.get<{ Querystring: ExportQuery }>('/api/incidents/export.geojson', { schema: exportSchema }, async (request, reply) => {
-    await streamExport(request, reply, app, 'geojson')
+    await streamExport(request, reply, app, 'geojson', idleMs)
   })
 }
-

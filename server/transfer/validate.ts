@@ -23,6 +23,12 @@ function reject (field: string, reason: string, problem: string): never {
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 
+/**
+ * Longest text accepted in each CSV column, checked before any pattern runs, so a rejection message
+ * (which quotes the value) stays short and no pattern sees a long input.
+ */
+export const FIELD_MAX_CHARS = { lon: 32, lat: 32, category: 32, severity: 8, occurred_at: 64 } as const
+
 /** Checks the typed values like the POST /api/incidents schema and handler do. */
 function checkRow (lon: number, lat: number, category: string, severity: number, occurredAt: string, description: string): ImportRow {
   if (lon < -180 || lon > 180) reject('lon', 'invalid_field', 'must lie in −180…180')
@@ -30,6 +36,7 @@ function checkRow (lon: number, lat: number, category: string, severity: number,
   if (!(CATEGORIES as readonly string[]).includes(category)) reject('category', 'invalid_field', `must be one of ${CATEGORIES.join(', ')}`)
   if (!Number.isInteger(severity) || severity < 1 || severity > 5) reject('severity', 'invalid_field', 'must be an integer from 1 to 5')
   if (occurredAt.trim() === '') reject('occurred_at', 'missing_field', 'is required')
+  if (occurredAt.length > FIELD_MAX_CHARS.occurred_at) reject('occurred_at', 'invalid_field', `must be at most ${FIELD_MAX_CHARS.occurred_at} characters`)
   let time: Date
   try {
     time = parseTime('occurred_at', occurredAt)
@@ -46,11 +53,17 @@ function checkRow (lon: number, lat: number, category: string, severity: number,
 export function rowFromCsv (record: string[]): ImportRow {
   const [lonText = '', latText = '', category = '', severityText = '', occurredAt = '', description = ''] = record
   const required: [string, string][] = [['lon', lonText], ['lat', latText], ['category', category], ['severity', severityText], ['occurred_at', occurredAt]]
+  for (const [field, value] of required) {
+    const cap = FIELD_MAX_CHARS[field as keyof typeof FIELD_MAX_CHARS]
+    if (value.length > cap) reject(field, 'invalid_field', `must be at most ${cap} characters`)
+  }
   for (const [field, value] of required) if (value.trim() === '') reject(field, 'missing_field', 'is required')
+  // One more than the limit: an exported description may carry the spreadsheet guard quote.
+  if (description.length > MAX_DESCRIPTION + 1) reject('description', 'invalid_field', `must be at most ${MAX_DESCRIPTION} characters`)
   if (!NUMBER.test(lonText.trim())) reject('lon', 'invalid_field', `"${lonText}" is not a number`)
   if (!NUMBER.test(latText.trim())) reject('lat', 'invalid_field', `"${latText}" is not a number`)
   if (!/^[+-]?\d+$/.test(severityText.trim())) reject('severity', 'invalid_field', `"${severityText}" is not an integer`)
-  return checkRow(Number(lonText), Number(latText), category.trim(), Number(severityText), occurredAt, description)
+  return checkRow(Number(lonText), Number(latText), category.trim(), Number(severityText), occurredAt, fromSpreadsheetText(description))
 }
 
 const FEATURE_PROPERTIES = new Set(['category', 'severity', 'occurred_at', 'description', ...EXPORT_EXTRA_COLUMNS, 'reported_at', 'is_generated'])
@@ -70,6 +83,7 @@ export function rowFromFeature (feature: unknown): ImportRow {
   for (const key of Object.keys(p)) if (!FEATURE_PROPERTIES.has(key)) reject(key, 'invalid_field', 'is not a known field')
   for (const field of ['category', 'severity', 'occurred_at']) if (p[field] === undefined || p[field] === null) reject(field, 'missing_field', 'is required')
   if (typeof p.category !== 'string') reject('category', 'invalid_field', 'must be of type string')
+  if (p.category.length > FIELD_MAX_CHARS.category) reject('category', 'invalid_field', `must be at most ${FIELD_MAX_CHARS.category} characters`)
   if (typeof p.severity !== 'number') reject('severity', 'invalid_field', 'must be of type integer')
   if (typeof p.occurred_at !== 'string') reject('occurred_at', 'invalid_field', 'must be of type string')
   const description = p.description ?? ''
@@ -82,4 +96,27 @@ export function csvField (value: string | number, delimiter = ','): string {
   const text = String(value)
   if (text.includes(delimiter) || text.includes('"') || text.includes('\n') || text.includes('\r')) return `"${text.replaceAll('"', '""')}"`
   return text
+}
+
+/** Starts a formula in a spreadsheet (OWASP "CSV injection"), possibly after quotes already there. */
+const FORMULA_START = /^'*[=+\-@\t\r]/
+const GUARDED_FORMULA = /^'+[=+\-@\t\r]/
+
+/**
+ * A free-text CSV cell that a spreadsheet shows as text: one `'` is put before a value starting
+ * with `=`, `+`, `-`, `@`, tab or CR — and before one that starts with quotes and then such a
+ * character, so that fromSpreadsheetText gives back exactly the value.
+ * @example spreadsheetText('=1+1') === "'=1+1"; spreadsheetText("'Tuấn") === "'Tuấn"
+ */
+export function spreadsheetText (text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text
+}
+
+/**
+ * Undoes spreadsheetText on import: removes one leading `'` only when (more quotes and then) a
+ * formula character follows; any other leading `'` is the author's and stays.
+ * @example fromSpreadsheetText("'=1+1") === '=1+1'; fromSpreadsheetText("'Tuấn") === "'Tuấn"
+ */
+export function fromSpreadsheetText (text: string): string {
+  return GUARDED_FORMULA.test(text) ? text.slice(1) : text
 }

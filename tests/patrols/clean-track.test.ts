@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { loadConfig } from '../../server/config.ts'
 import { ApiError } from '../../server/errors.ts'
-import { cleanTrack, DEFAULT_CLEANING, distanceMeters, type CleaningReport } from '../../server/patrols/clean-track.ts'
+import { cleanTrack, DEFAULT_CLEANING, distanceMeters, splitWhere, type CleaningReport } from '../../server/patrols/clean-track.ts'
 import { detectTrackFormat, parseTrack, type Fix } from '../../server/patrols/track-formats.ts'
 
 const FIXTURES = process.env.GPX_FIXTURES_DIR ?? resolve(loadConfig().geoDir, '../fixtures/gpx')
@@ -18,7 +18,7 @@ const fix = (east: number, north: number, t: number): Fix =>
 /** Walking east at 1.4 m/s, one fix every `every` seconds. */
 const walk = (n: number, every = 10, from = 0) => Array.from({ length: n }, (_, i) => fix(1.4 * (from + i * every), 0, from + i * every))
 
-const zero: Omit<CleaningReport, 'input' | 'kept' | 'segments'> = { duplicate: 0, out_of_order: 0, too_fast: 0, jump: 0, short_segment: 0 }
+const zero: Omit<CleaningReport, 'input' | 'kept' | 'segments'> = { duplicate: 0, out_of_order: 0, too_fast: 0, jump: 0, short_segment: 0, outside_commune: 0 }
 const accounted = (r: CleaningReport) => r.kept + r.duplicate + r.out_of_order + r.too_fast + r.jump + r.short_segment
 
 describe('cleanTrack', () => {
@@ -139,5 +139,21 @@ describe('cleanTrack', () => {
     const text = readFileSync(resolve(FIXTURES, 'mapbox-togeojson__osm.gpx'), 'utf8')
     const { report } = cleanTrack(parseTrack(text, 'gpx').segments)
     expect(report.duplicate).toBe(2223)
+  })
+})
+
+describe('splitWhere', () => {
+  const track = walk(9)
+
+  it('cuts a segment where a fix is left out, so no pair spans it', () => {
+    expect(splitWhere([track], i => i !== 4)).toEqual({ segments: [track.slice(0, 4), track.slice(5)], dropped: 1 })
+  })
+
+  it('leaves out pieces of one fix and counts indexes across segments', () => {
+    // Indexes 0–4 are the first segment, 5–8 the second.
+    const result = splitWhere([track.slice(0, 5), track.slice(5)], i => ![1, 3, 6].includes(i))
+    expect(result).toEqual({ segments: [track.slice(7, 9)], dropped: 3 })
+    expect(splitWhere([track], () => true)).toEqual({ segments: [track], dropped: 0 })
+    expect(splitWhere([track], () => false)).toEqual({ segments: [], dropped: 9 })
   })
 })
