@@ -1,4 +1,5 @@
 // npx tsx bench/route-planning.ts [runs]
+import { TRAVEL_MODES, type TravelMode } from '../server/domain/travel-modes.ts'
 //
 // Patrol route planning on its own (no database): a 120-minute motorbike route in a large,
 // irregular commune-like MultiPolygon (a ragged outline with a deep notch and an island), with
@@ -6,7 +7,7 @@
 // runs (after one cold run, reported apart) and the priority collected next to the nearest-neighbour baseline.
 import { pathToFileURL } from 'node:url'
 import { cellToLatLng, polygonToCells } from 'h3-js'
-import { legInsidePolygon, nearestNeighbourRoute, planPatrolRoute, TRAVEL_MODES, type PlanCandidate, type PlanInput } from '../server/analysis/route-planning.ts'
+import { legInsidePolygon, nearestNeighbourRoute, planPatrolRoute, type PlanCandidate, type PlanInput } from '../server/analysis/route-planning.ts'
 import type { MultiPolygonGeometry } from '../server/analysis/study-area.ts'
 
 function mulberry32 (seed: number) {

@@ -60,6 +60,7 @@ say "Test database server: ${TEST_DATABASE_URL%%@*}@…"
 
 # 3. Type-check, build the page, run every test.
 say "Type-checking"
+npx tsx scripts/api-types.ts --check
 npx tsc --noEmit -p .
 npx svelte-check --workspace web --threshold error --output human
 say "Building the web page"

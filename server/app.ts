@@ -9,6 +9,7 @@ import events from './plugins/events.ts'
 import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { shareErrorResponses } from './http/openapi.ts'
 import authRoutes from './auth/routes.ts'
 import auditRoutes from './audit/routes.ts'
 import healthRoutes from './health/routes.ts'
@@ -23,7 +24,7 @@ import transferRoutes from './transfer/routes.ts'
 import teamRoutes from './teams/routes.ts'
 import patrolRoutes from './patrols/routes.ts'
 import coverageRoutes from './coverage/routes.ts'
-import planRoutes from './patrols/plan-routes.ts'
+import planRoutes from './patrol-plans/routes.ts'
 
 export interface AppOptions {
   db: Database
@@ -44,6 +45,8 @@ export interface AppOptions {
   bodyIdleTimeoutMs?: number
   /** Longest a statement of a scoped request may run (ms); default DEFAULT_STATEMENT_TIMEOUT_MS. */
   statementTimeoutMs?: number
+  /** The key that signs device tokens; default: the one kept in the database (auth_secrets). */
+  deviceTokenKey?: Buffer
   /** Tests: validate every response against its route's schema, strictly (plugins/response-check.ts). */
   checkResponses?: boolean
   /** HTTP server timeouts (ms); defaults HTTP_TIMEOUTS. */
@@ -114,7 +117,7 @@ export async function buildApp (options: AppOptions) {
   })
   // Before any route: the sign-in check lists every route and keeps all but public ones private.
   await app.register(database, { db: options.db })
-  await app.register(auth, { cookieSecure: options.cookieSecure ?? false, statementTimeoutMs: options.statementTimeoutMs })
+  await app.register(auth, { cookieSecure: options.cookieSecure ?? false, statementTimeoutMs: options.statementTimeoutMs, deviceTokenKey: options.deviceTokenKey })
   // The OpenAPI document is built from the route schemas; /docs shows it (no session needed).
   await app.register(swagger, {
     openapi: {
@@ -125,7 +128,8 @@ export async function buildApp (options: AppOptions) {
       },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'vnpm_session' }, bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ session: [] }, { bearer: [] }]
-    }
+    },
+    transformObject: (document) => 'openapiObject' in document ? shareErrorResponses(document.openapiObject) : document.swaggerObject
   })
   await app.register(publicRoutes(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: (header: string) => header }))
   await app.register(events)

@@ -3,7 +3,7 @@ import { openDatabase, type Database } from './db/connection.ts'
 import { migrate } from './db/migrate.ts'
 import { importCommunes } from './communes/import.ts'
 import { loadDemoData } from './demo/load-demo.ts'
-import { localDay } from './http/params.ts'
+import { localDay } from './domain/vn-time.ts'
 import { demoAccountsOf, ensureDemoUsers, type DemoAccount } from './auth/demo-users.ts'
 import { accountRepository } from './auth/repository.ts'
 

@@ -8,7 +8,7 @@ import { loadDemoData } from './demo/load-demo.ts'
 import { randomBytes } from 'node:crypto'
 import { accountRepository, type AccountRepository } from './auth/repository.ts'
 import { hashPassword, MIN_PASSWORD_LENGTH } from './auth/passwords.ts'
-import { ROLES, type Role } from './auth/roles.ts'
+import { ROLES, type Role } from './domain/roles.ts'
 
 const usage = `Usage: npm run cli -- <command> [options]
 

@@ -1,17 +1,6 @@
 import type { MultiPolygonGeometry, PolygonGeometry } from './study-area.ts'
 import { greatCircleMeters } from '../geo/distance.ts'
-
-export type TravelMode = 'foot' | 'motorbike'
-
-/**
- * Effective straight-line speeds and the time spent checking each waypoint. Legs are straight lines
- * between cell centres while real paths follow lanes and roads, so the speeds are below the usual
- * walking (5 km/h) and urban motorbike (30 km/h) speeds to absorb the detour factor (~1.3–1.5).
- */
-export const TRAVEL_MODES: Record<TravelMode, { speedMetersPerSecond: number, visitSeconds: number }> = {
-  foot: { speedMetersPerSecond: 4000 / 3600, visitSeconds: 180 },
-  motorbike: { speedMetersPerSecond: 20000 / 3600, visitSeconds: 120 }
-}
+import { TRAVEL_MODES, type TravelMode } from '../domain/travel-modes.ts'
 
 export interface PlanCandidate { id: string /* h3 index */, lon: number, lat: number, priority: number /* > 0 */ }
 
@@ -238,9 +227,10 @@ const TINY = 1e-9
 /**
  * At most this many candidates are planned over, the highest priorities first: the travel matrix
  * grows with the square (1,500 → 18 MB), and a commune at res 10 can hold several thousand cells
- * of which a patrol visits a few dozen.
+ * of which a patrol visits a few dozen. A guard of this function's memory for any caller; the
+ * plan API offers fewer (COMMUNE_PLAN_CANDIDATES in server/patrol-plans/service.ts) for its latency.
  */
-export const MAX_PLAN_CANDIDATES = 1500
+export const MAX_TRAVEL_MATRIX_CANDIDATES = 1500
 
 /**
  * Node 0 is the start, nodes 1..n the candidates worth considering: a route start → node → start
@@ -275,8 +265,8 @@ function prepare (input: PlanInput): Problem | null {
   candidates.forEach((c, i) => {
     if (c.priority > 0 && 2 * haversineMeters(start, [c.lon, c.lat]) / speedMetersPerSecond + visit <= budget) kept.push(i)
   })
-  if (kept.length > MAX_PLAN_CANDIDATES) {
-    kept = kept.sort((a, b) => candidates[b].priority - candidates[a].priority || a - b).slice(0, MAX_PLAN_CANDIDATES).sort((a, b) => a - b)
+  if (kept.length > MAX_TRAVEL_MATRIX_CANDIDATES) {
+    kept = kept.sort((a, b) => candidates[b].priority - candidates[a].priority || a - b).slice(0, MAX_TRAVEL_MATRIX_CANDIDATES).sort((a, b) => a - b)
   }
   const size = kept.length + 1
   const index = new Int32Array(size); index[0] = -1
@@ -601,7 +591,7 @@ const EMPTY: Plan = { stops: [], distanceMeters: 0, durationSeconds: 0, collecte
  * second, improved by 2-opt, or-opt, insertion and swap moves (the nearest-neighbour baseline,
  * improved the same way, is a second start: the better one goes on), then an iterated local
  * search that removes a run of stops, re-inserts with noisy scores and improves again, keeping
- * the best. Over MAX_PLAN_CANDIDATES candidates, only that many of the highest priority are used.
+ * the best. Over MAX_TRAVEL_MATRIX_CANDIDATES candidates, only that many of the highest priority are used.
  *
  * Guarantees: durationSeconds (travel + visits + the return) ≤ budgetSeconds; every leg, the
  * first and the return included, passes `legAllowed`; a candidate that no allowed leg can reach

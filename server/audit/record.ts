@@ -1,24 +1,13 @@
 import type { FastifyRequest } from 'fastify'
 import type { Sql } from '../db/connection.ts'
-import type { SessionUser } from '../auth/roles.ts'
+import type { SessionUser } from '../domain/roles.ts'
+import { auditRepository, type AuditEntry } from './repository.ts'
 
-export interface AuditEntry {
-  action: string
-  entity: string
-  entity_id: string | null
-  province_code: string | null
-  commune_code: string | null
-  before: unknown
-  after: unknown
-}
+export type { AuditEntry } from './repository.ts'
 
 /** Appends one audit row in the caller's transaction, so the change and its record commit together. */
 export async function recordAudit (tx: Sql, request: FastifyRequest, user: SessionUser | null, entry: AuditEntry): Promise<void> {
-  await tx`
-    insert into audit_log (user_id, username, role, action, entity, entity_id, province_code, commune_code,
-                           before, after, request_id, client_address)
-    values (${user?.id ?? null}, ${user?.username ?? null}, ${user?.role ?? null}, ${entry.action}, ${entry.entity},
-            ${entry.entity_id}, ${entry.province_code}, ${entry.commune_code},
-            ${entry.before === null ? null : tx.json(entry.before as never)}, ${entry.after === null ? null : tx.json(entry.after as never)},
-            ${request.id}, ${request.ip})`
+  await auditRepository(tx).append({
+    ...entry, user_id: user?.id ?? null, username: user?.username ?? null, role: user?.role ?? null, request_id: request.id, client_address: request.ip
+  })
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { errors } from '../errors.ts'
 import type { Area } from '../http/params.ts'
-import { scopeOf, type SessionUser } from './roles.ts'
+import { scopeOf, type SessionUser } from '../domain/roles.ts'
 
 /**
  * A province or commune named in a query must exist and overlap the user's jurisdiction;

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connection.ts'
 import { accountRepository } from './repository.ts'
 import { hashPassword } from './passwords.ts'
-import type { Role } from './roles.ts'
+import type { Role } from '../domain/roles.ts'
 
 export interface DemoAccount { username: string, password: string, role: Role, full_name: string, jurisdiction: string }
 
@@ -14,9 +14,8 @@ export interface DemoAccount { username: string, password: string, role: Role, f
 export async function ensureDemoUsers (sql: Sql, provinceCode: string): Promise<{ created: boolean, accounts: DemoAccount[] }> {
   const accounts = await demoAccountsOf(sql, provinceCode)
   if (accounts.length === 0) return { created: false, accounts }
-  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from users` as unknown as [{ n: number }]
-  if (n > 0) return { created: false, accounts }
   const repository = accountRepository(sql)
+  if (await repository.userCount() > 0) return { created: false, accounts }
   for (const account of accounts) {
     await repository.create({
       username: account.username, full_name: account.full_name, role: account.role, password_hash: await hashPassword(account.password),
@@ -28,14 +27,7 @@ export async function ensureDemoUsers (sql: Sql, provinceCode: string): Promise<
 
 /** The demo accounts of a province (made or not): usernames and passwords are fixed. */
 export async function demoAccountsOf (sql: Sql, provinceCode: string): Promise<(DemoAccount & { province_code?: string, commune_code?: string, team_id?: string })[]> {
-  const [place] = await sql<{ commune_code: string, commune_name: string, province_name: string, team_id: string | null, team_name: string | null }[]>`
-    select c.code as commune_code, c.name as commune_name, p.name as province_name,
-           (select t.id::text from teams t where t.commune_code = c.code order by t.id limit 1) as team_id,
-           (select t.name from teams t where t.commune_code = c.code order by t.id limit 1) as team_name
-    from communes c join provinces p on p.code = c.province_code
-    where c.province_code = ${provinceCode}
-    order by c.population desc nulls last, c.code
-    limit 1`
+  const place = await accountRepository(sql).demoPlace(provinceCode)
   if (!place) return []
   const accounts: (DemoAccount & { province_code?: string, commune_code?: string, team_id?: string })[] = [
     { username: 'admin', password: 'demo-admin-2025', role: 'admin', full_name: 'Quản trị hệ thống (demo)', jurisdiction: 'toàn quốc' },

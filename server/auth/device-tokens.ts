@@ -1,5 +1,4 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { Sql } from '../db/connection.ts'
 
 /**
  * Device tokens, OWASP's "device cookie": a successful sign-in gives the browser or device a token
@@ -55,14 +54,4 @@ export function splitDeviceTokens (value: string | undefined): string[] {
 export function withDeviceToken (existing: string[], token: string, signer: DeviceTokenSigner, username: string): string {
   const others = existing.filter(t => signer.verify(t, username) === null)
   return [token, ...others].slice(0, DEVICE_TOKENS_PER_BROWSER).join('~')
-}
-
-/**
- * The key that signs device tokens: read from auth_secrets, made on the first start. Two servers
- * starting together both insert; `on conflict do nothing` keeps the first and both read it.
- */
-export async function deviceTokenKey (sql: Sql): Promise<Buffer> {
-  await sql`insert into auth_secrets (name, secret) values ('device_token', ${randomBytes(32)}) on conflict (name) do nothing`
-  const [row] = await sql<{ secret: Buffer }[]>`select secret from auth_secrets where name = 'device_token'`
-  return row!.secret
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Sql } from '../db/connection.ts'
-import type { Role, SessionUser } from './roles.ts'
+import type { Role, SessionUser } from '../domain/roles.ts'
 
 /** Sessions last 12 hours of inactivity for browsers (a shift), 30 days for device tokens. */
 export const SESSION_IDLE_MS = { cookie: 12 * 3600_000, bearer: 30 * 86_400_000 } as const
@@ -67,22 +67,63 @@ export function accountRepository (sql: Sql) {
       }) as Promise<{ id: string, sessionsEnded: number } | null>
     },
 
-    /** Sets a new password hash and ends every session of the user but `keepToken`'s. */
+    /** Sets a new password hash and ends every session of the user but `keepToken`'s, in one transaction. */
     async setPassword (username: string, passwordHash: string, keepToken: string | null = null): Promise<{ id: string, sessionsEnded: number } | null> {
       return sql.begin(async tx => {
-        const [user] = await tx<{ id: string }[]>`
-          update users set password_hash = ${passwordHash}, password_changed_at = now()
-          where username = ${username} returning id::text as id`
+        const accounts = accountRepository(tx as unknown as Sql)
+        const [user] = await tx<{ id: string }[]>`select id::text as id from users where username = ${username} for update`
         if (!user) return null
-        const ended = await tx`delete from sessions where user_id = ${user.id} and token_hash <> ${tokenHash(keepToken ?? '')}`
-        return { id: user.id, sessionsEnded: ended.count }
+        await accounts.updatePassword(user.id, passwordHash)
+        return { id: user.id, sessionsEnded: await accounts.endSessionsExcept(user.id, keepToken) }
       }) as Promise<{ id: string, sessionsEnded: number } | null>
+    },
+
+    /** Stores a new password hash (in the caller's transaction). */
+    async updatePassword (userId: string, passwordHash: string): Promise<void> {
+      await sql`update users set password_hash = ${passwordHash}, password_changed_at = now() where id = ${userId}`
+    },
+
+    /** Ends every session of the user but `keepToken`'s; how many ended. */
+    async endSessionsExcept (userId: string, keepToken: string | null): Promise<number> {
+      const ended = await sql`delete from sessions where user_id = ${userId} and token_hash <> ${tokenHash(keepToken ?? '')}`
+      return ended.count
     },
 
     /** Deletes a user (sessions go with it; audit rows keep the username). False when no such user. */
     async delete (username: string): Promise<boolean> {
       const deleted = await sql`delete from users where username = ${username}`
       return deleted.count > 0
+    },
+
+    async userCount (): Promise<number> {
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from users`
+      return row!.n
+    },
+
+    /**
+     * Where a province's demo accounts live: its most populous commune (then the lowest code) and
+     * that commune's first team, if any. Null when the province has no commune.
+     */
+    async demoPlace (provinceCode: string) {
+      const [place] = await sql<{ commune_code: string, commune_name: string, province_name: string, team_id: string | null, team_name: string | null }[]>`
+        select c.code as commune_code, c.name as commune_name, p.name as province_name,
+               (select t.id::text from teams t where t.commune_code = c.code order by t.id limit 1) as team_id,
+               (select t.name from teams t where t.commune_code = c.code order by t.id limit 1) as team_name
+        from communes c join provinces p on p.code = c.province_code
+        where c.province_code = ${provinceCode}
+        order by c.population desc nulls last, c.code
+        limit 1`
+      return place ?? null
+    },
+
+    /**
+     * The key that signs device tokens: read from auth_secrets, made on the first start. Two
+     * servers starting together both insert; `on conflict do nothing` keeps the first and both read it.
+     */
+    async deviceTokenKey (): Promise<Buffer> {
+      await sql`insert into auth_secrets (name, secret) values ('device_token', ${randomBytes(32)}) on conflict (name) do nothing`
+      const [row] = await sql<{ secret: Buffer }[]>`select secret from auth_secrets where name = 'device_token'`
+      return row!.secret
     },
 
     /** Usernames of the demo accounts still present (their passwords are printed in the README). */
@@ -151,3 +192,15 @@ export function accountRepository (sql: Sql) {
 }
 
 export type AccountRepository = ReturnType<typeof accountRepository>
+
+/**
+ * Enters a user's jurisdiction for the rest of the transaction: the settings the row-level
+ * security policies read, the statement timeout, and the role vnpm_app that the policies apply to.
+ */
+export async function enterScope (tx: Sql, scope: { kind: string, province: string, commune: string, role: Role, userId: string, statementTimeoutMs: number }): Promise<void> {
+  await tx`
+    select set_config('app.scope', ${scope.kind}, true), set_config('app.province', ${scope.province}, true),
+           set_config('app.commune', ${scope.commune}, true), set_config('app.role', ${scope.role}, true),
+           set_config('app.user_id', ${scope.userId}, true), set_config('statement_timeout', ${String(scope.statementTimeoutMs)}, true)`
+  await tx`set local role vnpm_app`
+}

@@ -1,5 +1,6 @@
 import type { Sql } from '../db/connection.ts'
-import { scopeOf, type SessionUser } from './roles.ts'
+import { scopeOf, type SessionUser } from '../domain/roles.ts'
+import { enterScope } from './repository.ts'
 
 /**
  * Longest a single statement of a request may run (ms). Budgets stop heavy requests before
@@ -19,11 +20,7 @@ export async function runScoped<T> (sql: Sql, user: SessionUser, fn: (tx: Sql) =
   const province = scope.kind === 'province' ? scope.province : scope.kind === 'commune' ? (scope.province ?? '') : ''
   const commune = scope.kind === 'commune' ? scope.commune : ''
   return sql.begin(async tx => {
-    await tx`
-      select set_config('app.scope', ${scope.kind}, true), set_config('app.province', ${province}, true),
-             set_config('app.commune', ${commune}, true), set_config('app.role', ${user.role}, true),
-             set_config('app.user_id', ${user.id}, true), set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`
-    await tx`set local role vnpm_app`
+    await enterScope(tx as unknown as Sql, { kind: scope.kind, province, commune, role: user.role, userId: user.id, statementTimeoutMs })
     return fn(tx as unknown as Sql)
   }) as Promise<T>
 }

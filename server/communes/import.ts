@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs'
 import type { Sql } from '../db/connection.ts'
 import { readCommuneAttributes, type CommuneAttributes } from './attributes.ts'
+import { geographyRepository } from './repository.ts'
 
 interface CommuneFeature {
   type: 'Feature'
@@ -16,9 +17,6 @@ interface ProvinceFeature {
 }
 
 export interface ImportResult { provinces: string[], communes: number, inserted: number, updated: number }
-
-/** Vertices per piece of a commune cut for fast point-in-polygon. */
-const SUBDIVIDE_MAX_VERTICES = 64
 
 function readJson<T> (file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T
@@ -44,50 +42,27 @@ export async function importCommunes (sql: Sql, geojsonFile: string, options: { 
 
   const provinceCodes = [...new Set(features.map(f => f.properties.provinceCode))]
   return sql.begin(async tx => {
+    const geography = geographyRepository(tx as unknown as Sql)
     for (const code of provinceCodes) {
       const known = provinceNames.get(code)
       const fromCsv = [...attributes.values()].find(a => a.province_code === code)?.province_name
       const name = known?.fullName ?? fromCsv ?? `Tỉnh ${code}`
-      const nameEn = known?.fullNameEn ?? known?.nameEn ?? name
-      await tx`
-        insert into provinces (code, name, name_en) values (${code}, ${name}, ${nameEn})
-        on conflict (code) do update set name = excluded.name, name_en = excluded.name_en`
+      await geography.upsertProvince({ code, name, name_en: known?.fullNameEn ?? known?.nameEn ?? name })
     }
 
     let inserted = 0
-    let updated = 0
     for (const f of features) {
       const p = f.properties
       const attr = attributes.get(p.code)
       const name = p.fullName ?? attr?.full_name ?? p.name ?? p.code
-      const nameEn = p.fullNameEn ?? p.nameEn ?? name
-      const population = attr?.population ?? p.population ?? null
-      const area = p.areaKm2 ?? attr?.area_km2 ?? null
-      const [row] = await tx<{ inserted: boolean }[]>`
-        insert into communes (code, province_code, name, name_en, population, area_km2, geom)
-        select ${p.code}, ${p.provinceCode}, ${name}, ${nameEn}, ${population},
-               coalesce(${area}::float8, st_area(g::geography) / 1e6), g
-        from (select st_multi(st_collectionextract(st_makevalid(
-                st_setsrid(st_geomfromgeojson(${JSON.stringify(f.geometry)}), 4326)), 3)) as g) s
-        on conflict (code) do update set
-          province_code = excluded.province_code, name = excluded.name, name_en = excluded.name_en,
-          population = excluded.population, area_km2 = excluded.area_km2, geom = excluded.geom
-        returning (xmax = 0) as inserted`
-      if (row!.inserted) inserted++
-      else updated++
-      await tx`delete from commune_parts where commune_code = ${p.code}`
-      await tx`
-        insert into commune_parts (commune_code, province_code, geom)
-        select code, province_code, (st_dump(st_subdivide(geom, ${SUBDIVIDE_MAX_VERTICES}))).geom
-        from communes where code = ${p.code}`
+      const isNew = await geography.upsertCommune({
+        code: p.code, province_code: p.provinceCode, name, name_en: p.fullNameEn ?? p.nameEn ?? name,
+        population: attr?.population ?? p.population ?? null, area_km2: p.areaKm2 ?? attr?.area_km2 ?? null, geometry: f.geometry
+      })
+      if (isNew) inserted++
     }
 
-    for (const code of provinceCodes) {
-      await tx`
-        update provinces set geom = (
-          select st_multi(st_collectionextract(st_union(geom), 3)) from communes where province_code = ${code}
-        ) where code = ${code}`
-    }
-    return { provinces: provinceCodes, communes: features.length, inserted, updated }
+    for (const code of provinceCodes) await geography.refreshProvinceOutline(code)
+    return { provinces: provinceCodes, communes: features.length, inserted, updated: features.length - inserted }
   })
 }

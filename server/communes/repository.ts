@@ -5,6 +5,10 @@ export interface ProvinceSummary {
   bbox: [number, number, number, number] | null
 }
 
+/** Vertices per piece of a commune cut for fast point-in-polygon. */
+const SUBDIVIDE_MAX_VERTICES = 64
+
+/** All SQL on provinces, communes and their pieces. Public reference data: runs on the server's connection. */
 export function geographyRepository (sql: Sql) {
   return {
     async provinces (): Promise<ProvinceSummary[]> {
@@ -49,6 +53,73 @@ export function geographyRepository (sql: Sql) {
     async communeCount (): Promise<number> {
       const [row] = await sql<{ n: number }[]>`select count(*)::int as n from communes`
       return row!.n
+    },
+
+    /** The province's communes with population, area (km²) and outline as GeoJSON text, by code. */
+    async communeShapes (provinceCode: string) {
+      return sql<{ code: string, province_code: string, name: string, population: number | null, area_km2: number, geometry: string }[]>`
+        select code, province_code, name, population, area_km2, st_asgeojson(geom) as geometry
+        from communes where province_code = ${provinceCode} order by code`
+    },
+
+    /**
+     * The pieces of the province's communes within `bufferM` metres (on the spheroid) of the
+     * lines, with their areas and their communes' (m²). Buffered and clipped in PostGIS: GEOS is
+     * far faster than turf on full-detail commune boundaries.
+     */
+    async communePiecesNear (provinceCode: string, lines: unknown[][], bufferM: number) {
+      if (lines.length === 0) return []
+      return sql<{ code: string, geometry: string, area_m2: number, commune_area_m2: number }[]>`
+        with band as (
+          select st_buffer(st_setsrid(st_geomfromgeojson(${JSON.stringify({ type: 'MultiLineString', coordinates: lines })}), 4326)::geography, ${bufferM})::geometry as g
+        ), piece as (
+          select c.code, c.geom as commune, st_multi(st_collectionextract(st_intersection(c.geom, band.g), 3)) as g
+          from communes c, band where c.province_code = ${provinceCode} and st_intersects(c.geom, band.g)
+        )
+        select code, st_asgeojson(g, 6) as geometry, st_area(g::geography) as area_m2, st_area(commune::geography) as commune_area_m2
+        from piece where not st_isempty(g) order by code`
+    },
+
+    // ---- loading boundaries (server/communes/import.ts) ---------------------------------------
+
+    async upsertProvince (province: { code: string, name: string, name_en: string }): Promise<void> {
+      await sql`
+        insert into provinces (code, name, name_en) values (${province.code}, ${province.name}, ${province.name_en})
+        on conflict (code) do update set name = excluded.name, name_en = excluded.name_en`
+    },
+
+    /**
+     * Inserts or updates a commune in place (its polygon made valid, as a MultiPolygon; its area
+     * computed on the spheroid when not given) and cuts it into pieces of at most
+     * SUBDIVIDE_MAX_VERTICES vertices for fast point-in-polygon. True when it was new.
+     */
+    async upsertCommune (commune: {
+      code: string, province_code: string, name: string, name_en: string, population: number | null, area_km2: number | null, geometry: unknown
+    }): Promise<boolean> {
+      const [row] = await sql<{ inserted: boolean }[]>`
+        insert into communes (code, province_code, name, name_en, population, area_km2, geom)
+        select ${commune.code}, ${commune.province_code}, ${commune.name}, ${commune.name_en}, ${commune.population},
+               coalesce(${commune.area_km2}::float8, st_area(g::geography) / 1e6), g
+        from (select st_multi(st_collectionextract(st_makevalid(
+                st_setsrid(st_geomfromgeojson(${JSON.stringify(commune.geometry)}), 4326)), 3)) as g) s
+        on conflict (code) do update set
+          province_code = excluded.province_code, name = excluded.name, name_en = excluded.name_en,
+          population = excluded.population, area_km2 = excluded.area_km2, geom = excluded.geom
+        returning (xmax = 0) as inserted`
+      await sql`delete from commune_parts where commune_code = ${commune.code}`
+      await sql`
+        insert into commune_parts (commune_code, province_code, geom)
+        select code, province_code, (st_dump(st_subdivide(geom, ${SUBDIVIDE_MAX_VERTICES}))).geom
+        from communes where code = ${commune.code}`
+      return row!.inserted
+    },
+
+    /** A province's outline: the union of its communes. */
+    async refreshProvinceOutline (code: string): Promise<void> {
+      await sql`
+        update provinces set geom = (
+          select st_multi(st_collectionextract(st_union(geom), 3)) from communes where province_code = ${code}
+        ) where code = ${code}`
     },
 
     /** Communes as a GeoJSON FeatureCollection built in the database (one text value). */

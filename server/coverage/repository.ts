@@ -10,9 +10,62 @@ export interface CoverageFilter {
 
 export interface CoverageCellRow { h3: bigint, commune_code: string, team_id: string, visits: number, dwell_seconds: number, last_visit: Date }
 
-/** Reads of the daily coverage rollup (patrol_coverage_daily): the hot path of coverage maps and KPIs. */
+/** Which rows of the rollup to recompute: some local days of one team, or whole teams. */
+export type CoverageScope = { teamId: string, days: string[] } | { teamIds: string[] }
+
+/**
+ * Transaction-scoped advisory locks on the coverage rollup, always in one order so two writers
+ * never deadlock: a team's lock first (shared by writers of some of its days, exclusive for a
+ * rebuild of the whole team), then its team-days, sorted by key. Keys are 64-bit hashes of the
+ * names; a collision only makes two writers wait for each other.
+ */
+async function lockScope (sql: Sql, scope: CoverageScope): Promise<void> {
+  if ('teamIds' in scope) {
+    await sql`
+      select pg_advisory_xact_lock(k)
+      from (select distinct hashtextextended('patrol_coverage_daily team ' || t::bigint::text, 0) as k
+            from unnest(${scope.teamIds}::text[]) t order by k) keys`
+    return
+  }
+  await sql`select pg_advisory_xact_lock_shared(hashtextextended('patrol_coverage_daily team ' || ${scope.teamId}::bigint::text, 0))`
+  await sql`
+    select pg_advisory_xact_lock(k)
+    from (select distinct hashtextextended('patrol_coverage_daily day ' || ${scope.teamId}::bigint::text || ' ' || to_char(d::date, 'YYYY-MM-DD'), 0) as k
+          from unnest(${scope.days}::text[]) d order by k) keys`
+}
+
+/**
+ * The daily coverage rollup (patrol_coverage_daily): its one writer (`refresh`, from the patrols'
+ * cells) and its reads, the hot path of coverage maps and KPIs.
+ */
 export function coverageRepository (sql: Sql) {
   return {
+    /**
+     * Recomputes the rollup for the scope from the patrols' cells, under the scope's locks (see
+     * lockScope), held to commit. Two patrols of a team may refresh the same day at once: the
+     * later one waits for that team-day's lock and then, in a new statement snapshot, sees the
+     * earlier one's cells and rows (without it both deleted the same rows and inserted the same
+     * keys: a unique violation, the batch lost). A rebuild of whole teams (bulk loads) takes the
+     * teams' exclusive locks, so a live patrol refreshing one of their days waits, and is waited for.
+     * Call it inside a transaction.
+     */
+    async refresh (scope: CoverageScope): Promise<void> {
+      const teamIds = 'teamIds' in scope ? scope.teamIds : [scope.teamId]
+      const days = 'days' in scope ? scope.days : null
+      if (teamIds.length === 0 || days?.length === 0) return
+      await lockScope(sql, scope)
+      await sql`
+        delete from patrol_coverage_daily
+        where team_id = any(${teamIds}::bigint[]) ${days ? sql`and day = any(${days}::date[])` : sql``}`
+      await sql`
+        insert into patrol_coverage_daily (province_code, commune_code, team_id, day, h3, dwell_seconds, patrols, last_visit)
+        select p.province_code, p.commune_code, p.team_id, vn_local_day(c.first_visit) as day, c.h3,
+               sum(c.dwell_seconds), count(distinct c.patrol_id)::int, max(c.last_visit)
+        from patrol_cells c join patrols p on p.id = c.patrol_id
+        where p.team_id = any(${teamIds}::bigint[]) ${days ? sql`and vn_local_day(c.first_visit) = any(${days}::date[])` : sql``}
+        group by 1, 2, 3, 4, 5`
+    },
+
     /**
      * Dwell per team and cell at `res` over whole local days. Visits: patrols entering the cell,
      * counted per team and day; at a coarser resolution than 10 the most visited child cell of
@@ -34,6 +87,12 @@ export function coverageRepository (sql: Sql) {
         group by h3, commune_code, team_id`
     },
 
+    /** The communes of a province, by code (a province's coverage has KPIs per commune). */
+    async communeCodes (provinceCode: string): Promise<string[]> {
+      const rows = await sql<{ code: string }[]>`select code from communes where province_code = ${provinceCode} order by code`
+      return rows.map(r => r.code)
+    },
+
     /** Patrols and patrol minutes per team in the window (from the patrols themselves). */
     async teamTotals (f: CoverageFilter) {
       return sql<{ team_id: string, team_name: string, commune_code: string, patrols: number, patrol_minutes: number }[]>`
@@ -42,8 +101,8 @@ export function coverageRepository (sql: Sql) {
                coalesce(sum(extract(epoch from (p.ended_at - p.started_at)) / 60), 0)::float8 as patrol_minutes
         from teams t
         left join patrols p on p.team_id = t.id
-          and (p.started_at at time zone 'Asia/Ho_Chi_Minh')::date >= ${f.fromDay}::date
-          and (p.started_at at time zone 'Asia/Ho_Chi_Minh')::date < ${f.toDay}::date
+          and vn_local_day(p.started_at) >= ${f.fromDay}::date
+          and vn_local_day(p.started_at) < ${f.toDay}::date
         where ${f.area.kind === 'province' ? sql`t.province_code = ${f.area.code}` : sql`t.commune_code = ${f.area.code}`}
           ${f.team ? sql`and t.id = ${f.team}` : sql``}
         group by t.id, t.name, t.commune_code

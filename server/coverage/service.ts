@@ -1,15 +1,24 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Sql } from '../db/connection.ts'
+import { addLocalDays, DAY_MS, localDay, localMidnight, startOfLocalDay } from '../domain/vn-time.ts'
+import { errors } from '../errors.ts'
+import { parseTime } from '../http/params.ts'
+import { assertAreaVisible } from '../auth/area-scope.ts'
 import { bigintToH3 } from '../h3/cells.ts'
 import { incidentRepository } from '../incidents/repository.ts'
-import { polygonCells } from '../hotspots/routes.ts'
+import { assertWithinWorkBudget, polygonCells, studyAreaKm2 } from '../hotspots/service.ts'
+import { estimateWork, withinBudget } from '../analysis/work-budget.ts'
 import { cellPriorities, coverageKpis, type CellPriority } from './priority.ts'
 import { coverageRepository, type CoverageFilter } from './repository.ts'
+import { COVERAGE_MIN_RES } from './schemas.ts'
 
 /** Incidents of this many days before the window's end make a cell's intensity (patrol windows are short). */
 export const INTENSITY_DAYS = 90
-const DAY_MS = 86_400_000
-
+/** Default coverage window: the last 14 days up to the end of today (Vietnam). */
+export const DEFAULT_COVERAGE_DAYS = 14
+const MAX_COVERAGE_DAYS = 366
+/** Cells listed as gaps (highest gap score first). */
+export const GAP_LIST_LENGTH = 50
 export interface CoverageRequest {
   area: { kind: 'province' | 'commune', code: string }
   team: string | null
@@ -19,7 +28,42 @@ export interface CoverageRequest {
   toDay: string
 }
 
-const dayStart = (day: string) => new Date(`${day}T00:00:00+07:00`)
+/** The coverage window as whole local days (a time within a day counts as that whole day). */
+export function coverageWindow (query: { from?: string, to?: string }, now = new Date()): { fromDay: string, toDay: string } {
+  const to = query.to ? parseTime('to', query.to) : addLocalDays(startOfLocalDay(now), 1)
+  const toDay = localDay(addLocalDays(new Date(to.getTime() - 1), 1)) // round an inner time up to the next midnight
+  const from = query.from ? parseTime('from', query.from) : addLocalDays(to, -DEFAULT_COVERAGE_DAYS)
+  const fromDay = localDay(from)
+  const days = (localMidnight(toDay).getTime() - localMidnight(fromDay).getTime()) / DAY_MS
+  if (days <= 0) throw errors.invalidField('to', 'must be later than from')
+  if (days > MAX_COVERAGE_DAYS) throw errors.invalidField('from', `the window may be at most ${MAX_COVERAGE_DAYS} days, got ${days}`)
+  return { fromDay, toDay }
+}
+
+/**
+ * The resolution when none is asked for: 10 for a commune, 9 for a province, or the finest
+ * coarser one within the work budget (a very large commune); an explicit res over it gets a 400.
+ */
+async function defaultRes (app: FastifyInstance, area: { kind: 'province' | 'commune', code: string }): Promise<number> {
+  const km2 = await studyAreaKm2(app, area)
+  let res = area.kind === 'commune' ? 10 : 9
+  while (res > COVERAGE_MIN_RES && !withinBudget(estimateWork(km2, res, 1, 1))) res--
+  return res
+}
+
+/** GET /api/coverage: the area must lie in the user's jurisdiction and its cells within the work budget. */
+export async function coverageForRequest (app: FastifyInstance, request: FastifyRequest, query: {
+  area: { kind: 'province' | 'commune', code: string }, team: string | null, res: number | null, from?: string, to?: string
+}) {
+  const { area } = query
+  await assertAreaVisible(app, request.user!, area)
+  const window = coverageWindow(query)
+  const res = query.res ?? await defaultRes(app, area)
+  // Every cell of the area gets a priority (Gi*, k = 1): the same budget as the hotspot maps.
+  await assertWithinWorkBudget(app, area, { res, k: 1, steps: 1, parameters: ['res'], minRes: COVERAGE_MIN_RES })
+  const { priorities: _priorities, ...coverage } = await request.scoped(tx => coverageOf(app, tx, { area, team: query.team, res, ...window }))
+  return coverage
+}
 
 /**
  * Coverage of an area: cells visited, priorities per commune (see `cellPriorities`), KPIs per
@@ -27,18 +71,18 @@ const dayStart = (day: string) => new Date(`${day}T00:00:00+07:00`)
  */
 export async function coverageOf (app: FastifyInstance, tx: Sql, request: CoverageRequest) {
   const filter: CoverageFilter = { area: request.area, team: request.team, fromDay: request.fromDay, toDay: request.toDay }
-  const weeks = (dayStart(request.toDay).getTime() - dayStart(request.fromDay).getTime()) / DAY_MS / 7
+  const to = localMidnight(request.toDay)
+  const weeks = (to.getTime() - localMidnight(request.fromDay).getTime()) / DAY_MS / 7
   const repository = coverageRepository(tx)
   const [rows, totals, communes] = await Promise.all([
     repository.cellsByTeam(filter, request.res),
     repository.teamTotals(filter),
     request.area.kind === 'commune'
       ? Promise.resolve([request.area.code])
-      : tx<{ code: string }[]>`select code from communes where province_code = ${request.area.code} order by code`.then(r => r.map(c => c.code))
+      : repository.communeCodes(request.area.code)
   ])
-  const to = dayStart(request.toDay)
   const { rows: incidentRows } = await incidentRepository(tx).hexCounts({
-    area: request.area, categories: null, from: new Date(to.getTime() - INTENSITY_DAYS * DAY_MS), to
+    area: request.area, categories: null, from: addLocalDays(to, -INTENSITY_DAYS), to
   }, request.res)
   const incidents = new Map(incidentRows.map(r => [bigintToH3(r.h3), r.count]))
 
@@ -91,6 +135,3 @@ export async function coverageOf (app: FastifyInstance, tx: Sql, request: Covera
     priorities
   }
 }
-
-/** Cells listed as gaps (highest gap score first). */
-export const GAP_LIST_LENGTH = 50

@@ -1,9 +1,11 @@
 import type { Database } from '../db/connection.ts'
+import { startOfLocalDay } from '../domain/vn-time.ts'
 import { bulkInsertIncidents } from '../incidents/bulk-insert.ts'
 import { generateIncidents, generateTeams, type DemoCommune, type DemoInput } from '../../data/demo/generate.ts'
 import { loadRivers } from '../../data/demo/load-geo.ts'
 import { loadDemoPatrols } from './load-patrols.ts'
-import { loadFloodDemo } from '../evacuation/demo.ts'
+import { loadFloodDemo } from './load-flood.ts'
+import { readDemoCommunes } from './demo-communes.ts'
 
 export interface DemoOptions {
   provinceCode: string
@@ -21,33 +23,6 @@ export interface DemoOptions {
 export const DEFAULT_DEMO_PATROL_DAYS = 7
 
 export interface DemoResult { communes: number, teams: number, members: number, incidents: number, patrols: number, patrolFixes: number, from: Date, end: Date }
-
-/**
- * The latest midnight in Vietnam (UTC+7) at or before the given instant: the demo window ends
- * there, so no generated incident lies in the future and the data are the same all day.
- */
-export function startOfLocalDay (now = new Date()): Date {
-  const day = 86_400_000
-  const offset = 7 * 3600_000
-  return new Date(Math.floor((now.getTime() + offset) / day) * day - offset)
-}
-
-/** The communes of a province as the generator wants them, read from the database. */
-async function readDemoCommunes (db: Database, provinceCode: string): Promise<DemoCommune[]> {
-  const rows = await db.sql<{ code: string, province_code: string, name: string, population: number | null, area_km2: number, geometry: string }[]>`
-    select code, province_code, name, population, area_km2, st_asgeojson(geom) as geometry
-    from communes where province_code = ${provinceCode} order by code`
-  const known = rows.filter(r => r.population !== null)
-  const density = known.reduce((s, r) => s + r.population!, 0) / Math.max(1, known.reduce((s, r) => s + r.area_km2, 0))
-  return rows.map(r => ({
-    code: r.code,
-    province_code: r.province_code,
-    name: r.name,
-    // A commune without a population figure gets the province's average density.
-    population: r.population ?? Math.round(r.area_km2 * density),
-    geometry: JSON.parse(r.geometry)
-  }))
-}
 
 /**
  * Gives generated incidents the times of the lifecycle steps their status implies, so demo
@@ -82,7 +57,7 @@ async function stampGeneratedStepTimes (db: Database, provinceCode: string): Pro
  * Everything written here is marked is_generated and its text carries the generated label.
  */
 export async function loadDemoData (db: Database, options: DemoOptions): Promise<DemoResult> {
-  const communes = await readDemoCommunes(db, options.provinceCode)
+  const communes = await readDemoCommunes(db.sql, options.provinceCode)
   if (communes.length === 0) throw new Error(`province ${options.provinceCode} has no communes: import them first`)
   const end = options.end ?? startOfLocalDay()
   const input: DemoInput = {

@@ -1,9 +1,11 @@
 import type { Sql } from '../db/connection.ts'
-import type { Area } from '../http/params.ts'
-import { allowedNext, type ZoneStatus } from './status.ts'
+import type { ZoneStatus } from '../domain/zone-status.ts'
+import type { RescueUrgency } from '../domain/rescue-urgency.ts'
 
 /** Incident statuses after which a rescue request is no longer open. */
 export const CLOSED_INCIDENT_STATUSES = ['resolved', 'closed', 'cancelled'] as const
+/** Zone statuses while an evacuation order stands (its clock runs; its people count as at risk). */
+export const ORDER_STANDING_STATUSES: readonly ZoneStatus[] = ['evacuate_now', 'evacuating', 'evacuated']
 
 export interface ZoneRow {
   id: string
@@ -30,7 +32,8 @@ export interface ZoneRow {
   moved_children: number
   team_ids: string[]
   open_rescue_requests: number
-  geometry: unknown
+  /** st_asgeojson of a MultiPolygon. */
+  geometry: { type: 'MultiPolygon', coordinates: number[][][][] }
 }
 
 export interface ShelterRow {
@@ -47,66 +50,11 @@ export interface ShelterRow {
   lat: number
 }
 
-/** Seconds from the evacuation order to now, while the order stands (evacuate_now … evacuated). */
-function secondsSinceOrder (row: ZoneRow, now: Date): number | null {
-  if (!row.evacuate_ordered_at || !['evacuate_now', 'evacuating', 'evacuated'].includes(row.status)) return null
-  return Math.max(0, Math.round((now.getTime() - row.evacuate_ordered_at.getTime()) / 1000))
-}
+/** The area a list covers: a province, a commune, or everything (row-level security narrows it further). */
+export type AreaFilter = { kind: 'province' | 'commune', code: string } | { kind: 'bbox' | 'all' }
 
-/** A zone as a GeoJSON Feature (the API contract of GET /api/evacuation/zones). */
-export function zoneFeature (row: ZoneRow, now = new Date()) {
-  const vulnerable = row.elderly + row.disabled + row.children
-  const moved = { households: row.moved_households, people: row.moved_people, vulnerable: row.moved_elderly + row.moved_disabled + row.moved_children }
-  return {
-    type: 'Feature' as const,
-    geometry: row.geometry,
-    properties: {
-      id: row.id,
-      name: row.name,
-      commune_code: row.commune_code,
-      commune_name: row.commune_name,
-      province_code: row.province_code,
-      risk_level: row.risk_level,
-      status: row.status,
-      status_changed_at: row.status_changed_at.toISOString(),
-      evacuate_ordered_at: row.evacuate_ordered_at?.toISOString() ?? null,
-      seconds_since_evacuate_order: secondsSinceOrder(row, now),
-      households: row.households,
-      population: row.population,
-      elderly: row.elderly,
-      disabled: row.disabled,
-      children: row.children,
-      vulnerable,
-      is_estimated: row.estimated_fields.length > 0,
-      estimated_fields: row.estimated_fields,
-      moved,
-      moved_groups: { elderly: row.moved_elderly, disabled: row.moved_disabled, children: row.moved_children },
-      remaining: {
-        households: Math.max(0, row.households - moved.households),
-        people: Math.max(0, row.population - moved.people),
-        vulnerable: Math.max(0, vulnerable - moved.vulnerable)
-      },
-      share_done: row.population > 0 ? Math.min(1, moved.people / row.population) : 0,
-      team_ids: row.team_ids,
-      open_rescue_requests: row.open_rescue_requests,
-      is_generated: row.is_generated,
-      allowed_next: allowedNext(row.status, moved.people)
-    }
-  }
-}
-export type ZoneFeature = ReturnType<typeof zoneFeature>
-
-export function shelterFeature (row: ShelterRow) {
-  return {
-    type: 'Feature' as const,
-    geometry: { type: 'Point' as const, coordinates: [row.lon, row.lat] },
-    properties: {
-      id: row.id, name: row.name, capacity: row.capacity, occupancy: row.occupancy, free: Math.max(0, row.capacity - row.occupancy),
-      is_open: row.is_open, commune_code: row.commune_code, province_code: row.province_code,
-      over_capacity: row.occupancy > row.capacity, over_capacity_reason: row.over_capacity_reason, is_generated: row.is_generated
-    }
-  }
-}
+/** Where a zone is: what rows of its children repeat for row-level security. */
+export interface ZonePlace { id: string, province_code: string, commune_code: string }
 
 export interface ProgressInput {
   zone: ZoneRow
@@ -128,7 +76,7 @@ export interface ProgressRow {
   elderly: number, disabled: number, children: number, reported_at: Date, username: string | null, over_capacity: boolean, force_reason: string | null
 }
 
-function areaCondition (sql: Sql, alias: string, area: Area) {
+function areaCondition (sql: Sql, alias: string, area: AreaFilter) {
   const column = (name: string) => sql(`${alias}.${name}`)
   return sql`
     ${area.kind === 'province' ? sql`and ${column('province_code')} = ${area.code}` : sql``}
@@ -169,7 +117,7 @@ export function evacuationRepository (sql: Sql) {
     s.over_capacity_reason, s.is_generated, st_x(s.geom) as lon, st_y(s.geom) as lat`
 
   return {
-    async zones (area: Area): Promise<ZoneRow[]> {
+    async zones (area: AreaFilter): Promise<ZoneRow[]> {
       return zoneSelect(sql`true ${areaCondition(sql, 'z', area)}`)
     },
 
@@ -240,7 +188,7 @@ export function evacuationRepository (sql: Sql) {
       await this.appendZoneEvent(zone, zone.status, to, note, user)
     },
 
-    async appendZoneEvent (zone: { id: string, province_code: string, commune_code: string }, from: ZoneStatus | null, to: ZoneStatus, note: string | null, user: { id: string, username: string }) {
+    async appendZoneEvent (zone: ZonePlace, from: ZoneStatus | null, to: ZoneStatus, note: string | null, user: { id: string, username: string }) {
       await sql`
         insert into evacuation_zone_events (zone_id, province_code, commune_code, at, user_id, username, from_status, to_status, note)
         values (${zone.id}, ${zone.province_code}, ${zone.commune_code}, now(), ${user.id}, ${user.username}, ${from}, ${to}, ${note})`
@@ -281,7 +229,7 @@ export function evacuationRepository (sql: Sql) {
         on conflict (zone_id, team_id) do nothing`
     },
 
-    async shelters (area: Area): Promise<ShelterRow[]> {
+    async shelters (area: AreaFilter): Promise<ShelterRow[]> {
       return sql<ShelterRow[]>`
         select ${shelterColumns} from shelters s where true ${areaCondition(sql, 's', area)} order by s.commune_code, s.id`
     },
@@ -334,15 +282,16 @@ export function evacuationRepository (sql: Sql) {
         limit ${limit}`
     },
 
-    async insertRescueRequest (r: { incident_id: string, zone: ZoneRow, people: number, urgency: string }): Promise<void> {
+    async insertRescueRequest (r: { incident_id: string, zone: ZonePlace, people: number, urgency: string, created_at?: Date }): Promise<void> {
       await sql`
-        insert into rescue_requests (incident_id, zone_id, province_code, commune_code, people, urgency)
-        values (${r.incident_id}, ${r.zone.id}, ${r.zone.province_code}, ${r.zone.commune_code}, ${r.people}, ${r.urgency})`
+        insert into rescue_requests (incident_id, zone_id, province_code, commune_code, people, urgency, created_at)
+        values (${r.incident_id}, ${r.zone.id}, ${r.zone.province_code}, ${r.zone.commune_code}, ${r.people}, ${r.urgency},
+                ${r.created_at ?? sql`now()`})`
     },
 
     /** Open rescue requests (their incident neither resolved, closed nor cancelled) of an area. */
-    async openRescueRequests (area: Area) {
-      return sql<{ incident_id: string, zone_id: string, lon: number, lat: number, people: number, urgency: string, status: string, reported_at: Date, description: string }[]>`
+    async openRescueRequests (area: AreaFilter) {
+      return sql<{ incident_id: string, zone_id: string, lon: number, lat: number, people: number, urgency: RescueUrgency, status: string, reported_at: Date, description: string }[]>`
         select r.incident_id::text as incident_id, r.zone_id::text as zone_id, st_x(i.geom) as lon, st_y(i.geom) as lat,
                r.people, r.urgency, i.status, i.reported_at, i.description
         from rescue_requests r join incidents i on i.id = r.incident_id
@@ -367,11 +316,87 @@ export function evacuationRepository (sql: Sql) {
         order by t.id`
     },
 
+    // ---- the generated flood (server/demo/load-flood.ts): bulk variants -----------------------
+
+    /** The province's teams (the flood demo assigns them to zones). */
+    async teamsOfProvince (provinceCode: string): Promise<{ id: string, commune_code: string }[]> {
+      return sql<{ id: string, commune_code: string }[]>`
+        select id::text as id, commune_code from teams where province_code = ${provinceCode} order by id`
+    },
+
+    /**
+     * Deletes the province's generated evacuation data: the incidents of its generated zones'
+     * rescue requests, then the zones (their events, teams, progress and requests cascade) and
+     * the generated shelters.
+     */
+    async deleteGenerated (provinceCode: string): Promise<void> {
+      await sql`
+        delete from incidents where id in (
+          select r.incident_id from rescue_requests r join evacuation_zones z on z.id = r.zone_id
+          where z.province_code = ${provinceCode} and z.is_generated)`
+      await sql`delete from evacuation_zones where province_code = ${provinceCode} and is_generated`
+      await sql`delete from shelters where province_code = ${provinceCode} and is_generated`
+    },
+
+    /**
+     * A generated zone with its past already written: status, times and round as given; the
+     * polygon clipped to its commune here.
+     */
+    async insertGeneratedZone (zone: {
+      province_code: string, commune_code: string, name: string, risk_level: number, status: ZoneStatus,
+      households: number, population: number, elderly: number, disabled: number, children: number, estimated_fields: string[],
+      status_changed_at: Date, evacuate_ordered_at: Date | null, round: number, created_at: Date, geometry: unknown
+    }): Promise<string> {
+      const [row] = await sql<{ id: string }[]>`
+        insert into evacuation_zones (province_code, commune_code, name, risk_level, status, households, population, elderly, disabled, children,
+                                      estimated_fields, status_changed_at, evacuate_ordered_at, round, created_at, geom, is_generated)
+        values (${zone.province_code}, ${zone.commune_code}, ${zone.name}, ${zone.risk_level}, ${zone.status}, ${zone.households}, ${zone.population},
+                ${zone.elderly}, ${zone.disabled}, ${zone.children}, ${zone.estimated_fields}::text[], ${zone.status_changed_at},
+                ${zone.evacuate_ordered_at}, ${zone.round}, ${zone.created_at},
+                (select st_multi(st_collectionextract(st_intersection(st_makevalid(st_setsrid(st_geomfromgeojson(${JSON.stringify(zone.geometry)}), 4326)), c.geom), 3))
+                   from communes c where c.code = ${zone.commune_code}), true)
+        returning id::text as id`
+      return row!.id
+    },
+
+    /** A zone's past status changes, as one insert (no user: written by `username`). */
+    async insertZoneHistory (zone: ZonePlace, username: string, history: { at: Date, from: ZoneStatus | null, to: ZoneStatus, note: string | null }[]): Promise<void> {
+      if (history.length === 0) return
+      await sql`
+        insert into evacuation_zone_events ${sql(history.map(h => ({
+          zone_id: zone.id, province_code: zone.province_code, commune_code: zone.commune_code,
+          at: h.at, username, from_status: h.from, to_status: h.to, note: h.note
+        })))}`
+    },
+
+    /** Teams assigned to a zone since a given time, as one insert. */
+    async insertZoneTeams (zone: ZonePlace, teamIds: string[], assignedAt: Date): Promise<void> {
+      if (teamIds.length === 0) return
+      await sql`
+        insert into evacuation_zone_teams ${sql(teamIds.map(teamId => ({
+          zone_id: zone.id, team_id: teamId, province_code: zone.province_code, commune_code: zone.commune_code, assigned_at: assignedAt
+        })))}`
+    },
+
+    /** Generated progress reports of the zones' first round, as one insert. */
+    async insertGeneratedProgress (reports: {
+      zone: ZonePlace, team_id: string | null, shelter_id: string | null, households: number, people: number,
+      elderly: number, disabled: number, children: number, reported_at: Date, username: string
+    }[]): Promise<void> {
+      if (reports.length === 0) return
+      await sql`
+        insert into evacuation_progress ${sql(reports.map(r => ({
+          zone_id: r.zone.id, province_code: r.zone.province_code, commune_code: r.zone.commune_code, round: 1,
+          team_id: r.team_id, shelter_id: r.shelter_id, households: r.households, people: r.people,
+          elderly: r.elderly, disabled: r.disabled, children: r.children, reported_at: r.reported_at, username: r.username, is_generated: true
+        })))}`
+    },
+
     /**
      * Cumulative moved figures at each instant, and the population of the zones under an order
      * (last status change before the instant is evacuate_now, evacuating or evacuated).
      */
-    async timeline (area: Area, instants: Date[]) {
+    async timeline (area: AreaFilter, instants: Date[]) {
       return sql<{ at: Date, people_moved: number, households_moved: number, vulnerable_moved: number, people_at_risk: number }[]>`
         select s.at,
                coalesce(m.people, 0)::int as people_moved, coalesce(m.households, 0)::int as households_moved,
@@ -384,7 +409,7 @@ export function evacuationRepository (sql: Sql) {
           select sum(z.population) as people from evacuation_zones z
           where true ${areaCondition(sql, 'z', area)}
             and (select e.to_status from evacuation_zone_events e where e.zone_id = z.id and e.at < s.at order by e.at desc, e.id desc limit 1)
-                in ('evacuate_now', 'evacuating', 'evacuated')) r on true
+                in ${sql(ORDER_STANDING_STATUSES)}) r on true
         order by s.at`
     }
   }

@@ -1,6 +1,6 @@
 import { cellToBoundary, getHexagonEdgeLengthAvg, gridDisk, gridPathCells, latLngToCell, UNITS } from 'h3-js'
 import { errors } from '../errors.ts'
-import type { Fix } from '../patrols/track-formats.ts'
+import type { Fix } from '../domain/fix.ts'
 import { EARTH_RADIUS_METERS, RADIANS_PER_DEGREE } from '../geo/distance.ts'
 
 export interface CellDwell { h3: string, dwellSeconds: number, firstVisit: number, lastVisit: number /* epoch ms */ }

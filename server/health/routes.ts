@@ -1,19 +1,11 @@
 import type { FastifyInstance } from 'fastify'
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
+import { Health } from './schemas.ts'
+import { healthService } from './service.ts'
 
-export default async function healthRoutes (app: FastifyInstance) {
-  app.get('/api/health', {
-    config: { public: true },
-    schema: {
-      response: {
-        200: {
-          type: 'object',
-          properties: { status: { type: 'string' }, postgis: { type: 'string' }, database: { type: 'string', enum: ['embedded', 'server'] } },
-          required: ['status', 'postgis', 'database']
-        }
-      }
-    }
-  }, async () => {
-    const [row] = await app.db.sql<{ version: string }[]>`select postgis_lib_version() as version`
-    return { status: 'ok', postgis: row!.version, database: app.db.backend }
-  })
+/** GET /api/health: public, for load balancers and the start script. */
+export default async function healthRoutes (fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>()
+  const health = healthService(fastify)
+  app.get('/api/health', { config: { public: true }, schema: { response: { 200: Health } } }, async () => health.check())
 }

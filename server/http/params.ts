@@ -1,17 +1,14 @@
 import { errors } from '../errors.ts'
+import { CATEGORIES, type Category } from '../domain/incident-status.ts'
+import { VN_OFFSET } from '../domain/vn-time.ts'
+import type { Area, BBox, IncidentFilter, TimeWindow } from '../domain/area.ts'
 
-export const CATEGORIES = ['security', 'social_order', 'traffic', 'fire', 'rescue', 'flood', 'other'] as const
-export type Category = typeof CATEGORIES[number]
+export type { Area, BBox, TimeWindow } from '../domain/area.ts'
 
-export const STATUSES = ['reported', 'dispatched', 'on_scene', 'resolved', 'closed', 'cancelled'] as const
-export type IncidentStatus = typeof STATUSES[number]
 
 /** Reports may carry a clock a little ahead of the server's: times up to this far ahead are accepted. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000
 
-/** Vietnam's offset from UTC (no daylight saving). Dates and offset-less times are read in it. */
-export const VN_OFFSET = '+07:00'
-const VN_OFFSET_MS = 7 * 3600_000
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/
@@ -39,8 +36,6 @@ function calendarFieldsValid (text: string): boolean {
     Number(hh) <= 23 && Number(mm) <= 59 && Number(ss ?? 0) <= 59
 }
 
-export interface TimeWindow { from: Date | null, to: Date | null }
-
 export function parseTimeWindow (query: { from?: string, to?: string }): TimeWindow {
   const from = query.from ? parseTime('from', query.from) : null
   const to = query.to ? parseTime('to', query.to) : null
@@ -48,17 +43,6 @@ export function parseTimeWindow (query: { from?: string, to?: string }): TimeWin
   return { from, to }
 }
 
-/** True when the instant is a local (UTC+7) midnight, so a daily rollup answers exactly. */
-export function isLocalMidnight (time: Date): boolean {
-  return (time.getTime() + VN_OFFSET_MS) % 86_400_000 === 0
-}
-
-/** Local calendar day (YYYY-MM-DD) of an instant in Vietnam. */
-export function localDay (time: Date): string {
-  return new Date(time.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10)
-}
-
-export type BBox = [number, number, number, number]
 
 export function parseBBox (value: string): BBox {
   const parts = value.split(',').map(part => Number(part.trim()))
@@ -84,13 +68,7 @@ export function parseCategories (value: string | undefined): Category[] | null {
   return list as Category[]
 }
 
-/** The area a query covers: a province, a commune, a bbox, or everything. At most one. */
-export type Area =
-  | { kind: 'province', code: string }
-  | { kind: 'commune', code: string }
-  | { kind: 'bbox', bbox: BBox }
-  | { kind: 'all' }
-
+/** The area a query covers (see domain/area.ts): at most one of province, commune or bbox. */
 export function parseArea (query: { province?: string, commune?: string, bbox?: string }): Area {
   const given = (['province', 'commune', 'bbox'] as const).filter(key => query[key] !== undefined)
   if (given.length > 1) throw errors.invalidField(given[1]!, `give only one of province, commune or bbox (got ${given.join(' and ')})`)
@@ -98,4 +76,9 @@ export function parseArea (query: { province?: string, commune?: string, bbox?: 
   if (query.commune !== undefined) return { kind: 'commune', code: query.commune }
   if (query.bbox !== undefined) return { kind: 'bbox', bbox: parseBBox(query.bbox) }
   return { kind: 'all' }
+}
+
+/** The area, categories and time window of a query with `areaAndWindowQuery` (lists, exports, counts). */
+export function parseIncidentFilter (query: { province?: string, commune?: string, bbox?: string, from?: string, to?: string, category?: string }): IncidentFilter {
+  return { area: parseArea(query), categories: parseCategories(query.category), ...parseTimeWindow(query) }
 }

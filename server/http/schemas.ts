@@ -1,7 +1,7 @@
 /** JSON schemas shared by several routes. */
 
 export const ErrorResponse = {
-  type: 'object',
+  type: 'object', additionalProperties: false,
   properties: { error: { type: 'string' }, message: { type: 'string' }, field: { type: ['string', 'null'] } },
   required: ['error', 'message', 'field']
 } as const
@@ -22,3 +22,12 @@ export const areaAndWindowQuery = {
 
 export const provinceCode = code(2)
 export const communeCode = code(5)
+
+/**
+ * An id in a request: the API returns ids as strings ("784"), and clients may send them back as
+ * strings or as integers; handlers take `String(value)`.
+ */
+export const idInput = {
+  type: ['string', 'integer'], pattern: '^[1-9][0-9]{0,17}$', minimum: 1, maximum: Number.MAX_SAFE_INTEGER,
+  description: 'an id, as the string the API returns or as an integer'
+} as const

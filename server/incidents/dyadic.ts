@@ -1,3 +1,5 @@
+import { DAY_MS } from '../domain/vn-time.ts'
+
 /** Spans (in days) of the rollup's buckets; must match rollup_spans() in migration 0006. */
 export const ROLLUP_SPANS = [128, 64, 32, 16, 8, 4, 2, 1] as const
 
@@ -5,7 +7,7 @@ export interface Bucket { span: number, bucket: number }
 
 /** Local day number (days since 1970-01-01) of a YYYY-MM-DD day. */
 export function dayNumber (day: string): number {
-  return Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000)
+  return Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS)
 }
 
 /**

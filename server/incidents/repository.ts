@@ -1,12 +1,16 @@
 import type { Sql } from '../db/connection.ts'
-import { isLocalMidnight, localDay, type Area, type Category, type IncidentStatus, type TimeWindow } from '../http/params.ts'
+import { isLocalMidnight, localDay } from '../domain/vn-time.ts'
+import type { IncidentFilter } from '../domain/area.ts'
+import { STATUS_TIME_COLUMN, type Category, type IncidentStatus } from '../domain/incident-status.ts'
 import { bigintToH3, storedCellOf } from '../h3/cells.ts'
 import { dayNumber, dyadicBuckets } from './dyadic.ts'
-import { STATUS_TIME_COLUMN } from './lifecycle.ts'
+
+export type { IncidentFilter } from '../domain/area.ts'
 
 /** Resolution of the rollup table (see migration 0006). */
 export const ROLLUP_RESOLUTION = 8
 
+/** An incident to store. Its commune is given (`province_code`, `commune_code`) or found from its point (see createIncidents). */
 export interface NewIncident {
   lon: number
   lat: number
@@ -14,10 +18,17 @@ export interface NewIncident {
   severity: number
   occurred_at: Date
   description: string
+  /** Default 'reported'. */
   status?: IncidentStatus
+  /** Default now(). */
   reported_at?: Date
   is_generated?: boolean
+  province_code?: string
+  commune_code?: string
 }
+
+/** Who reported a batch of incidents: each gets its 'reported' history row with this user and note. */
+export interface Reporter { userId: string, username: string, note: string | null }
 
 export interface IncidentRow {
   id: bigint
@@ -37,17 +48,27 @@ export interface IncidentRow {
 
 export interface FireDetails { cause?: string | null, area_m2?: number | null, people_injured?: number | null }
 export interface RescueDetails { people_rescued?: number | null, people_missing?: number | null }
-
-export interface IncidentFilter extends TimeWindow {
-  area: Area
-  categories: Category[] | null
-}
+/** Details as stored: every column, null when not recorded. */
+export type StoredDetails<T> = { [K in keyof T]-?: Exclude<T[K], undefined> }
+export interface IncidentTiming { team_id: string | null, dispatched_at: Date | null, on_scene_at: Date | null, resolved_at: Date | null, closed_at: Date | null, cancelled_at: Date | null }
+export interface HistoryRow { at: Date, username: string | null, from_status: string | null, to_status: string, team_id: string | null, note: string | null }
+export interface StatusChange { to: IncidentStatus, teamId: string | null, note: string | null, userId: string, username: string }
 
 export interface ListCursor { occurredAt: Date, id: string }
+
+/** The columns of an export row (the import's columns, then EXPORT_EXTRA_COLUMNS). */
+export interface ExportRow {
+  id: bigint, lon: number, lat: number, category: string, severity: number, occurred_at: Date, description: string,
+  status: string, commune_code: string, province_code: string, h3: bigint
+}
 
 const incidentColumns = (sql: Sql) => sql`
   i.id, i.province_code, i.commune_code, i.category, i.severity, i.status, i.occurred_at,
   i.reported_at, i.description, st_x(i.geom) as lon, st_y(i.geom) as lat, i.h3, i.is_generated`
+
+const exportColumns = (sql: Sql) => sql`
+  i.id, st_x(i.geom) as lon, st_y(i.geom) as lat, i.category, i.severity, i.occurred_at, i.description,
+  i.status, i.commune_code, i.province_code, i.h3`
 
 /** The where-clause shared by lists, exports and raw hex counts. */
 function incidentConditions (sql: Sql, f: IncidentFilter) {
@@ -64,17 +85,71 @@ function incidentConditions (sql: Sql, f: IncidentFilter) {
 
 export function incidentRepository (sql: Sql) {
   return {
-    /** Stores one incident in the commune the caller located it in (see geography.locate). */
+    /**
+     * The one writer of incidents (POST, import, rescue requests, demo and bench loads): one
+     * statement for the whole batch. Each row's commune is the one given, or with `locate` the
+     * commune_parts polygon holding its point (rows in no loaded commune are then skipped). With
+     * `reportedBy`, each stored incident gets its 'reported' history row (a second statement).
+     * Returns the stored rows (in no particular order).
+     */
+    async createIncidents (incidents: readonly NewIncident[], options: { reportedBy: Reporter | null, locate?: boolean }): Promise<IncidentRow[]> {
+      if (incidents.length === 0) return []
+      const place = options.locate
+        ? sql`cross join lateral (select p.province_code, p.commune_code from commune_parts p where st_intersects(p.geom, u.geom) limit 1) c`
+        : sql`cross join lateral (select u.province_code, u.commune_code) c`
+      const by = options.reportedBy
+      const rows = await sql<IncidentRow[]>`
+          insert into incidents as i (province_code, commune_code, category, severity, status, occurred_at,
+                                      reported_at, description, geom, h3, is_generated)
+          select c.province_code, c.commune_code, u.category, u.severity, coalesce(u.status, 'reported'), u.occurred_at,
+                 coalesce(u.reported_at, now()), u.description, u.geom, u.h3, coalesce(u.is_generated, false)
+          from (
+            select st_setsrid(st_makepoint(lon, lat), 4326) as geom, category, severity, status, occurred_at, reported_at,
+                   description, h3, is_generated, province_code, commune_code
+            from unnest(
+              ${incidents.map(r => r.lon)}::float8[], ${incidents.map(r => r.lat)}::float8[],
+              ${incidents.map(r => r.category)}::text[], ${incidents.map(r => r.severity)}::int2[],
+              ${incidents.map(r => r.status ?? null)}::text[], ${incidents.map(r => r.occurred_at.toISOString())}::timestamptz[],
+              ${incidents.map(r => r.reported_at?.toISOString() ?? null)}::timestamptz[], ${incidents.map(r => r.description)}::text[],
+              ${incidents.map(r => storedCellOf(r.lon, r.lat))}::bigint[], ${incidents.map(r => r.is_generated === undefined ? null : String(r.is_generated))}::text[]::bool[],
+              ${incidents.map(r => r.province_code ?? null)}::text[], ${incidents.map(r => r.commune_code ?? null)}::text[]
+            ) as u (lon, lat, category, severity, status, occurred_at, reported_at, description, h3, is_generated, province_code, commune_code)
+          ) u
+          ${place}
+          returning ${incidentColumns(sql)}`
+      // The history rows are a second statement: the rescue policy on incident_events (migration
+      // 0009) looks the incident up, and a row inserted by the same statement is not visible to it.
+      if (by && rows.length > 0) {
+        await sql`
+          insert into incident_events (incident_id, province_code, commune_code, user_id, username, from_status, to_status, team_id, note)
+          select t.id, t.province_code, t.commune_code, ${by.userId}, ${by.username}, null, t.status, null, ${by.note}
+          from unnest(${rows.map(r => String(r.id))}::bigint[], ${rows.map(r => r.province_code)}::text[],
+                      ${rows.map(r => r.commune_code)}::text[], ${rows.map(r => r.status)}::text[]) as t(id, province_code, commune_code, status)`
+      }
+      return rows
+    },
+
+    /** One incident in a given commune, without a history row (generated data); see createIncidents. */
     async insert (incident: NewIncident, place: { commune_code: string, province_code: string }): Promise<IncidentRow> {
-      const [row] = await sql<IncidentRow[]>`
-        insert into incidents as i (province_code, commune_code, category, severity, status,
-                                    occurred_at, reported_at, description, geom, h3, is_generated)
-        values (${place.province_code}, ${place.commune_code}, ${incident.category}, ${incident.severity},
-                ${incident.status ?? 'reported'}, ${incident.occurred_at}, ${incident.reported_at ?? sql`now()`},
-                ${incident.description}, st_setsrid(st_makepoint(${incident.lon}, ${incident.lat}), 4326),
-                ${storedCellOf(incident.lon, incident.lat)}, ${incident.is_generated ?? false})
-        returning ${incidentColumns(sql)}`
+      const [row] = await this.createIncidents([{ ...incident, province_code: place.province_code, commune_code: place.commune_code }], { reportedBy: null })
       return row!
+    },
+
+    /**
+     * The commune holding each point (point-in-polygon, like geography.locate for one point), by
+     * index into `points`; points in no loaded commune are missing from the map.
+     */
+    async placesOf (points: readonly { lon: number, lat: number }[]): Promise<Map<number, { commune_code: string, province_code: string }>> {
+      if (points.length === 0) return new Map()
+      const rows = await sql<{ n: number, commune_code: string, province_code: string }[]>`
+        select u.n, c.commune_code, c.province_code
+        from unnest(${points.map(p => p.lon)}::float8[], ${points.map(p => p.lat)}::float8[]) with ordinality as u (lon, lat, n)
+        cross join lateral (
+          select p.commune_code, p.province_code from commune_parts p
+          where st_intersects(p.geom, st_setsrid(st_makepoint(u.lon, u.lat), 4326))
+          limit 1
+        ) c`
+      return new Map(rows.map(r => [Number(r.n) - 1, { commune_code: r.commune_code, province_code: r.province_code }]))
     },
 
     /** Locks the incident's row for a status change in this transaction; null when invisible. */
@@ -85,7 +160,7 @@ export function incidentRepository (sql: Sql) {
     },
 
     /** Moves an incident to a status, stamping the time of that step, and appends the history row. */
-    async changeStatus (current: IncidentRow, change: { to: IncidentStatus, teamId: string | null, note: string | null, userId: string, username: string }): Promise<IncidentRow> {
+    async changeStatus (current: IncidentRow, change: StatusChange): Promise<IncidentRow> {
       const column = STATUS_TIME_COLUMN[change.to]
       const [row] = await sql<IncidentRow[]>`
         update incidents i set status = ${change.to},
@@ -97,15 +172,15 @@ export function incidentRepository (sql: Sql) {
       return row!
     },
 
-    async appendEvent (row: IncidentRow, from: IncidentStatus | null, change: { to: IncidentStatus, teamId: string | null, note: string | null, userId: string, username: string }): Promise<void> {
+    async appendEvent (row: IncidentRow, from: IncidentStatus | null, change: StatusChange): Promise<void> {
       await sql`
         insert into incident_events (incident_id, province_code, commune_code, user_id, username, from_status, to_status, team_id, note)
         values (${String(row.id)}, ${row.province_code}, ${row.commune_code}, ${change.userId}, ${change.username},
                 ${from}, ${change.to}, ${change.teamId}, ${change.note})`
     },
 
-    async history (id: string) {
-      return sql<{ at: Date, username: string | null, from_status: string | null, to_status: string, team_id: string | null, note: string | null }[]>`
+    async history (id: string): Promise<HistoryRow[]> {
+      return sql<HistoryRow[]>`
         select at, username, from_status, to_status, team_id::text as team_id, note
         from incident_events where incident_id = ${id} order by id`
     },
@@ -128,10 +203,10 @@ export function incidentRepository (sql: Sql) {
           people_missing = coalesce(excluded.people_missing, rescue_details.people_missing)`
     },
 
-    async details (id: string): Promise<{ fire: FireDetails | null, rescue: RescueDetails | null, timing: { team_id: string | null, dispatched_at: Date | null, on_scene_at: Date | null, resolved_at: Date | null, closed_at: Date | null, cancelled_at: Date | null } }> {
-      const [fire] = await sql<FireDetails[]>`select cause, area_m2, people_injured from fire_details where incident_id = ${id}`
-      const [rescue] = await sql<RescueDetails[]>`select people_rescued, people_missing from rescue_details where incident_id = ${id}`
-      const [timing] = await sql<{ team_id: string | null, dispatched_at: Date | null, on_scene_at: Date | null, resolved_at: Date | null, closed_at: Date | null, cancelled_at: Date | null }[]>`
+    async details (id: string): Promise<{ fire: StoredDetails<FireDetails> | null, rescue: StoredDetails<RescueDetails> | null, timing: IncidentTiming }> {
+      const [fire] = await sql<StoredDetails<FireDetails>[]>`select cause, area_m2, people_injured from fire_details where incident_id = ${id}`
+      const [rescue] = await sql<StoredDetails<RescueDetails>[]>`select people_rescued, people_missing from rescue_details where incident_id = ${id}`
+      const [timing] = await sql<IncidentTiming[]>`
         select team_id::text as team_id, dispatched_at, on_scene_at, resolved_at, closed_at, cancelled_at from incidents where id = ${id}`
       return { fire: fire ?? null, rescue: rescue ?? null, timing: timing! }
     },
@@ -162,6 +237,42 @@ export function incidentRepository (sql: Sql) {
           ${after ? sql`and (i.occurred_at, i.id) < (${after.occurredAt}, ${after.id})` : sql``}
         order by i.occurred_at desc, i.id desc
         limit ${limit}`
+    },
+
+    /**
+     * The export's rows, oldest first, through one cursor of `pageRows` rows at a time (a consistent
+     * snapshot; PostgreSQL server). A cursor is one statement from its first fetch to its last, so a
+     * statement_timeout would cut a long export that is still moving: it is lifted for this
+     * transaction (a stalled reader is cut by the caller's idle time instead).
+     */
+    async exportRows (f: IncidentFilter, pageRows: number, onRows: (rows: ExportRow[]) => Promise<void>): Promise<void> {
+      await sql`set local statement_timeout = 0`
+      // postgres.js awaits the callback of every full page but not that of the last one (it
+      // resolves the query as soon as the statement completes): awaited here, so the caller never
+      // finishes while the last rows are still being written.
+      let last: Promise<void> = Promise.resolve()
+      await sql<ExportRow[]>`
+        select ${exportColumns(sql)} from incidents i
+        where ${incidentConditions(sql, f)}
+        order by i.occurred_at, i.id`.cursor(pageRows, rows => (last = onRows(rows)))
+      await last
+    },
+
+    /** The ids of the export's rows, in export order, `fetchRows` at a time (embedded database). */
+    async exportIds (f: IncidentFilter, fetchRows: number, onIds: (ids: number[]) => void): Promise<void> {
+      await sql<{ id: bigint }[]>`
+        select i.id from incidents i
+        where ${incidentConditions(sql, f)}
+        order by i.occurred_at, i.id`.cursor(fetchRows, rows => { onIds(rows.map(r => Number(r.id))) })
+    },
+
+    /** Export rows of these ids, in the order given; ids no longer visible are left out. */
+    async exportPage (ids: readonly number[]): Promise<ExportRow[]> {
+      return sql<ExportRow[]>`
+        select ${exportColumns(sql)}
+        from unnest(${ids as number[]}::int8[]) with ordinality as u (id, n)
+        join incidents i on i.id = u.id
+        order by u.n`
     },
 
     /** Counts per H3 cell, from the rollup when it can answer exactly, else from the incidents table. */

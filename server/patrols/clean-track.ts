@@ -1,5 +1,5 @@
 import { errors } from '../errors.ts'
-import type { Fix } from './track-formats.ts'
+import type { Fix } from '../domain/fix.ts'
 import { greatCircleMeters } from '../geo/distance.ts'
 
 export interface CleaningOptions {

@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto'
 import type { Sql } from '../db/connection.ts'
+import type { Fix } from '../domain/fix.ts'
+import type { TravelMode } from '../domain/travel-modes.ts'
 import { errors } from '../errors.ts'
-import { parseTrack, type Fix, type TrackFormat } from './track-formats.ts'
+import { parseTrack, type TrackFormat } from './track-formats.ts'
 import { cleanTrack, distanceMeters, splitWhere, type CleaningOptions, type CleaningReport } from './clean-track.ts'
-import { trackDwell } from '../h3/track-dwell.ts'
+import { trackDwell, type CellDwell } from '../h3/track-dwell.ts'
 import { FUTURE_TOLERANCE_MS } from '../http/params.ts'
-import { patrolRepository, PLACE_BEYOND, PLACE_INSIDE, type TeamRow, type TravelModeName } from './repository.ts'
+import { coverageRepository } from '../coverage/repository.ts'
+import type { TeamRow } from '../teams/repository.ts'
+import { patrolRepository, PLACE_BEYOND, PLACE_INSIDE, type PatrolPlace } from './repository.ts'
+
+/** Patrol coverage is binned at res 10 (~15,000 m², edge ~66 m): a street corner, a market. */
+export const COVERAGE_RESOLUTION = 10
 
 /** Above this median speed a track is taken to be a motorbike ride (when the mode is not given). */
 const MOTORBIKE_MEDIAN_KMH = 10
@@ -29,7 +36,7 @@ export function trackLengthMeters (segments: Fix[][]): number {
 }
 
 /** foot or motorbike, from the median speed of the cleaned track's steps. */
-export function inferMode (segments: Fix[][]): TravelModeName | null {
+export function inferMode (segments: Fix[][]): TravelMode | null {
   const speeds: number[] = []
   for (const segment of segments) {
     for (let i = 1; i < segment.length; i++) {
@@ -51,35 +58,40 @@ export interface IngestResult {
 }
 
 /**
- * Stores a cleaned track: checks it touches the team's commune, then the track, its res-10 dwell
- * cells and the team's daily coverage for the days touched. Fixes farther than OUTSIDE_MARGIN_M
- * outside the commune stay in the track but are not binned (the segments are cut there and the
- * report counts them in `outside_commune`): a patrol's coverage is its own commune's. Runs in the
- * caller's transaction.
+ * The dwell cells of a cleaned track, given where each of its fixes lies against the team's
+ * commune (placeFixes, in track order); null when no fix lies inside (the track is refused, or
+ * skipped by a bulk load). Fixes farther than OUTSIDE_MARGIN_M outside the commune stay in the
+ * track but are not binned (the segments are cut there and the report counts them in
+ * `outside_commune`): a patrol's coverage is its own commune's.
  */
-async function storeCleaned (tx: Sql, patrol: { id: string, province_code: string, commune_code: string, team_id: string },
-  cleanedTrack: { segments: Fix[][], report: CleaningReport }, mode: TravelModeName | null, team: TeamRow, field: string) {
+export function binInCommune (cleaned: { segments: Fix[][], report: CleaningReport }, places: Uint8Array): { report: CleaningReport, cells: CellDwell[] } | null {
+  if (!places.includes(PLACE_INSIDE)) return null
+  const binned = splitWhere(cleaned.segments, i => places[i] !== PLACE_BEYOND)
+  return { report: { ...cleaned.report, outside_commune: binned.dropped }, cells: trackDwell(binned.segments, COVERAGE_RESOLUTION) }
+}
+
+/**
+ * Stores a cleaned track: checks it touches the team's commune, then the track, its dwell cells
+ * (binInCommune) and the team's daily coverage for the days touched. Runs in the caller's transaction.
+ */
+async function storeCleaned (tx: Sql, patrol: PatrolPlace & { team_id: string },
+  cleanedTrack: { segments: Fix[][], report: CleaningReport }, mode: TravelMode | null, team: TeamRow, field: string) {
   const repository = patrolRepository(tx)
   const { segments: cleaned } = cleanedTrack
-  const points = cleaned.flat()
-  const places = await repository.placeInCommune(team.commune_code, points)
-  if (points.length > 0 && !places.includes(PLACE_INSIDE)) {
-    throw errors.invalidField(field, `the track lies entirely outside the team's commune ${team.commune_name} (${team.commune_code})`)
-  }
-  const binned = splitWhere(cleaned, i => places[i] !== PLACE_BEYOND)
-  const report: CleaningReport = { ...cleanedTrack.report, outside_commune: binned.dropped }
+  const places = await repository.place(cleaned.flat().map(f => ({ commune: team.commune_code, lon: f.lon, lat: f.lat })))
+  const binned = places.length > 0 ? binInCommune(cleanedTrack, places) : { report: cleanedTrack.report, cells: [] }
+  if (!binned) throw errors.invalidField(field, `the track lies entirely outside the team's commune ${team.commune_name} (${team.commune_code})`)
   const oldDays = await repository.cellDays(patrol.id)
-  await repository.setTrack(patrol.id, { segments: cleaned, cleaning: report, distanceMeters: trackLengthMeters(cleaned), mode: mode ?? inferMode(cleaned) })
-  const cells = trackDwell(binned.segments, 10)
-  await repository.replaceCells(patrol, cells)
+  await repository.setTrack(patrol.id, { segments: cleaned, cleaning: binned.report, distanceMeters: trackLengthMeters(cleaned), mode: mode ?? inferMode(cleaned) })
+  await repository.replaceCells(patrol, binned.cells)
   const newDays = await repository.cellDays(patrol.id)
-  await repository.refreshCoverage(patrol.team_id, [...new Set([...oldDays, ...newDays])])
-  return { report, cells: cells.length }
+  await coverageRepository(tx).refresh({ teamId: patrol.team_id, days: [...new Set([...oldDays, ...newDays])] })
+  return { report: binned.report, cells: binned.cells.length }
 }
 
 /** A whole recorded track (GPX, GeoJSON or CSV) for a team: one new patrol, or the existing one if uploaded before. */
 export async function ingestTrack (tx: Sql, input: {
-  team: TeamRow, format: TrackFormat, text: string, mode: TravelModeName | null, createdBy: string | null,
+  team: TeamRow, format: TrackFormat, text: string, mode: TravelMode | null, createdBy: string | null,
   cleaning?: Partial<CleaningOptions>, isGenerated?: boolean
 }): Promise<IngestResult> {
   const parsed = parseTrack(input.text, input.format, { latest: Date.now() + FUTURE_TOLERANCE_MS })
@@ -88,7 +100,7 @@ export async function ingestTrack (tx: Sql, input: {
 
 /** Parsed fixes for a team (also the demo loader's way in: no file to parse). */
 export async function ingestFixes (tx: Sql, input: {
-  team: TeamRow, segments: Fix[][], untimedDropped?: number, rawFormat: TrackFormat, raw: string | null, mode: TravelModeName | null,
+  team: TeamRow, segments: Fix[][], untimedDropped?: number, rawFormat: TrackFormat, raw: string | null, mode: TravelMode | null,
   createdBy: string | null, cleaning?: Partial<CleaningOptions>, isGenerated?: boolean
 }): Promise<IngestResult> {
   const repository = patrolRepository(tx)
@@ -118,7 +130,7 @@ function describeDrops (report: CleaningReport): string {
 }
 
 /** A live patrol: created empty, fed by batches of fixes, ended by the team. */
-export async function startLivePatrol (tx: Sql, input: { team: TeamRow, mode: TravelModeName | null, createdBy: string | null }): Promise<string> {
+export async function startLivePatrol (tx: Sql, input: { team: TeamRow, mode: TravelMode | null, createdBy: string | null }): Promise<string> {
   return (await patrolRepository(tx).create({ team: input.team, mode: input.mode, status: 'live', fingerprint: null, createdBy: input.createdBy }))!
 }
 
@@ -131,7 +143,7 @@ export async function startLivePatrol (tx: Sql, input: { team: TeamRow, mode: Tr
  * caller holds the patrol's row lock (lockPatrol), so batches of one patrol append one at a time.
  */
 export async function appendLiveFixes (tx: Sql, input: {
-  patrol: { id: string, province_code: string, commune_code: string, team_id: string, mode: TravelModeName | null },
+  patrol: PatrolPlace & { team_id: string, mode: TravelMode | null },
   team: TeamRow, fixes: Fix[], cleaning?: Partial<CleaningOptions>
 }): Promise<{ report: CleaningReport, cells: number }> {
   const repository = patrolRepository(tx)

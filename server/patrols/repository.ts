@@ -1,11 +1,25 @@
 import type { Sql } from '../db/connection.ts'
-import type { Fix } from './track-formats.ts'
+import type { TravelMode } from '../domain/travel-modes.ts'
+import type { Fix } from '../domain/fix.ts'
 import type { CellDwell } from '../h3/track-dwell.ts'
 import { h3ToBigintString } from '../h3/cells.ts'
+import type { CleaningReport } from './clean-track.ts'
 
-export type TravelModeName = 'foot' | 'motorbike'
+/** Where a patrol's rows live (every patrol table carries the area for row-level security). */
+export interface PatrolPlace { id: string, province_code: string, commune_code: string }
 
-export interface TeamRow { id: string, name: string, commune_code: string, province_code: string, commune_name: string }
+/** The team a patrol belongs to, as far as its rows need it. */
+export interface TeamPlace { id: string, province_code: string, commune_code: string }
+
+/** A cleaned, ended patrol for a bulk insert. */
+export interface EndedPatrol {
+  team: TeamPlace
+  mode: TravelMode | null
+  fingerprint: string
+  segments: Fix[][]
+  report: CleaningReport
+  distanceMeters: number
+}
 
 export interface PatrolRow {
   id: string
@@ -13,7 +27,7 @@ export interface PatrolRow {
   team_name: string
   commune_code: string
   province_code: string
-  mode: TravelModeName | null
+  mode: TravelMode | null
   status: 'live' | 'ended'
   started_at: Date | null
   ended_at: Date | null
@@ -32,7 +46,7 @@ export interface PatrolFilter {
 }
 
 /** EWKT of a measured multi-line: M is each fix's epoch seconds (kept for playback). */
-export function trackEwkt (segments: Fix[][]): string {
+function trackEwkt (segments: Fix[][]): string {
   const lines = segments.map(segment =>
     `(${segment.map(fix => `${fix.lon} ${fix.lat} ${fix.time / 1000}`).join(', ')})`)
   return `SRID=4326;MULTILINESTRING M (${lines.join(', ')})`
@@ -46,28 +60,8 @@ export const PLACE_BEYOND = 0
 export const PLACE_MARGIN = 1
 export const PLACE_INSIDE = 2
 const PLACE_BATCH = 20_000
-
-/**
- * Transaction-scoped advisory locks on the coverage rollup, always in one order so two writers
- * never deadlock: a team's lock first (shared by writers of some of its days, exclusive for a
- * rebuild of the whole team), then its team-days, sorted by key. Keys are 64-bit hashes of the
- * names; a collision only makes two writers wait for each other.
- */
-export async function lockCoverageDays (sql: Sql, teamId: string, days: string[]): Promise<void> {
-  await sql`select pg_advisory_xact_lock_shared(hashtextextended('patrol_coverage_daily team ' || ${teamId}::bigint::text, 0))`
-  await sql`
-    select pg_advisory_xact_lock(k)
-    from (select distinct hashtextextended('patrol_coverage_daily day ' || ${teamId}::bigint::text || ' ' || to_char(d::date, 'YYYY-MM-DD'), 0) as k
-          from unnest(${days}::text[]) d order by k) keys`
-}
-
-/** Exclusive locks on whole teams' coverage (see lockCoverageDays), sorted by key. */
-export async function lockCoverageTeams (sql: Sql, teamIds: string[]): Promise<void> {
-  await sql`
-    select pg_advisory_xact_lock(k)
-    from (select distinct hashtextextended('patrol_coverage_daily team ' || t::bigint::text, 0) as k
-          from unnest(${teamIds}::text[]) t order by k) keys`
-}
+/** Cells per insert statement (seven arrays of this length; well under PGlite's limits). */
+const CELL_BATCH = 20_000
 
 /**
  * Where each point lies against its commune: PLACE_INSIDE (point-in-polygon on the subdivided
@@ -75,7 +69,7 @@ export async function lockCoverageTeams (sql: Sql, teamIds: string[]): Promise<v
  * PLACE_BEYOND. In statements of PLACE_BATCH points; the geography distance runs only for points
  * outside, and only against parts whose box is near.
  */
-export async function placeFixes (sql: Sql, points: { commune: string, lon: number, lat: number }[]): Promise<Uint8Array> {
+async function placeFixes (sql: Sql, points: { commune: string, lon: number, lat: number }[]): Promise<Uint8Array> {
   const places = new Uint8Array(points.length)
   for (let i = 0; i < points.length; i += PLACE_BATCH) {
     const batch = points.slice(i, i + PLACE_BATCH)
@@ -97,27 +91,23 @@ export async function placeFixes (sql: Sql, points: { commune: string, lon: numb
   return places
 }
 
+/** Adds dwell cells of patrols, CELL_BATCH rows a statement: the one insert into patrol_cells. */
+async function insertCells (sql: Sql, rows: { patrol: PatrolPlace, cell: CellDwell }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CELL_BATCH) {
+    const part = rows.slice(i, i + CELL_BATCH)
+    await sql`
+      insert into patrol_cells (patrol_id, province_code, commune_code, h3, dwell_seconds, first_visit, last_visit)
+      select patrol_id, province_code, commune_code, h3, dwell, to_timestamp(first_ms / 1000.0), to_timestamp(last_ms / 1000.0)
+      from unnest(${part.map(r => r.patrol.id)}::bigint[], ${part.map(r => r.patrol.province_code)}::text[], ${part.map(r => r.patrol.commune_code)}::text[],
+                  ${part.map(r => h3ToBigintString(r.cell.h3))}::bigint[], ${part.map(r => r.cell.dwellSeconds)}::float8[],
+                  ${part.map(r => r.cell.firstVisit)}::float8[], ${part.map(r => r.cell.lastVisit)}::float8[])
+        as u (patrol_id, province_code, commune_code, h3, dwell, first_ms, last_ms)`
+  }
+}
+
+/** All SQL on patrols, their uploads and their cells. Runs on a scoped transaction. */
 export function patrolRepository (sql: Sql) {
   return {
-    async team (id: string): Promise<TeamRow | null> {
-      const [row] = await sql<TeamRow[]>`
-        select t.id::text as id, t.name, t.commune_code, t.province_code, c.name as commune_name
-        from teams t join communes c on c.code = t.commune_code
-        where t.id = ${id}`
-      return row ?? null
-    },
-
-    async teams (area: { kind: 'province' | 'commune', code: string } | null) {
-      return sql<{ id: string, name: string, commune_code: string, province_code: string, members: number, is_generated: boolean }[]>`
-        select t.id::text as id, t.name, t.commune_code, t.province_code, t.is_generated,
-               (select count(*)::int from team_members m where m.team_id = t.id) as members
-        from teams t
-        where true
-          ${area?.kind === 'province' ? sql`and t.province_code = ${area.code}` : sql``}
-          ${area?.kind === 'commune' ? sql`and t.commune_code = ${area.code}` : sql``}
-        order by t.commune_code, t.id`
-    },
-
     async byFingerprint (teamId: string, fingerprint: string): Promise<string | null> {
       const [row] = await sql<{ id: string }[]>`
         select id::text as id from patrols where team_id = ${teamId} and fingerprint = ${fingerprint}`
@@ -128,7 +118,7 @@ export function patrolRepository (sql: Sql) {
      * A new patrol's id, or null when one with the same fingerprint exists: a concurrent upload of
      * the same track waits here for the first to commit and then gets null, never a key error.
      */
-    async create (patrol: { team: TeamRow, mode: TravelModeName | null, status: 'live' | 'ended', fingerprint: string | null, createdBy: string | null, isGenerated?: boolean }): Promise<string | null> {
+    async create (patrol: { team: TeamPlace, mode: TravelMode | null, status: 'live' | 'ended', fingerprint: string | null, createdBy: string | null, isGenerated?: boolean }): Promise<string | null> {
       const [row] = await sql<{ id: string }[]>`
         insert into patrols (province_code, commune_code, team_id, mode, status, fingerprint, created_by, is_generated)
         values (${patrol.team.province_code}, ${patrol.team.commune_code}, ${patrol.team.id}, ${patrol.mode}, ${patrol.status},
@@ -148,7 +138,7 @@ export function patrolRepository (sql: Sql) {
       return row?.status ?? null
     },
 
-    async addUpload (patrol: { id: string, province_code: string, commune_code: string }, format: string, content: string): Promise<void> {
+    async addUpload (patrol: PatrolPlace, format: string, content: string): Promise<void> {
       await sql`
         insert into patrol_uploads (patrol_id, province_code, commune_code, format, content)
         values (${patrol.id}, ${patrol.province_code}, ${patrol.commune_code}, ${format}, ${content})`
@@ -160,7 +150,7 @@ export function patrolRepository (sql: Sql) {
     },
 
     /** Sets the cleaned track and its figures (an empty track clears it). */
-    async setTrack (patrolId: string, track: { segments: Fix[][], cleaning: unknown, distanceMeters: number, mode: TravelModeName | null }): Promise<void> {
+    async setTrack (patrolId: string, track: { segments: Fix[][], cleaning: unknown, distanceMeters: number, mode: TravelMode | null }): Promise<void> {
       const fixes = track.segments.reduce((n, s) => n + s.length, 0)
       const first = track.segments[0]?.[0]
       const lastSegment = track.segments[track.segments.length - 1]
@@ -187,48 +177,55 @@ export function patrolRepository (sql: Sql) {
     /** The local days a patrol's cells were first visited on (their coverage rows change with it). */
     async cellDays (patrolId: string): Promise<string[]> {
       const rows = await sql<{ day: string }[]>`
-        select distinct to_char((first_visit at time zone 'Asia/Ho_Chi_Minh')::date, 'YYYY-MM-DD') as day
+        select distinct to_char(vn_local_day(first_visit), 'YYYY-MM-DD') as day
         from patrol_cells where patrol_id = ${patrolId}`
       return rows.map(r => r.day)
     },
 
-    /** Replaces a patrol's cells, in batches (one statement per 5,000 cells). */
-    async replaceCells (patrol: { id: string, province_code: string, commune_code: string }, cells: CellDwell[]): Promise<void> {
+    /** Replaces a patrol's cells (see insertCells). */
+    async replaceCells (patrol: PatrolPlace, cells: CellDwell[]): Promise<void> {
       await sql`delete from patrol_cells where patrol_id = ${patrol.id}`
-      const BATCH = 5_000
-      for (let i = 0; i < cells.length; i += BATCH) {
-        const batch = cells.slice(i, i + BATCH)
-        await sql`
-          insert into patrol_cells (patrol_id, province_code, commune_code, h3, dwell_seconds, first_visit, last_visit)
-          select ${patrol.id}, ${patrol.province_code}, ${patrol.commune_code}, h3, dwell, to_timestamp(first_ms / 1000.0), to_timestamp(last_ms / 1000.0)
-          from unnest(${batch.map(c => h3ToBigintString(c.h3))}::bigint[], ${batch.map(c => c.dwellSeconds)}::float8[],
-                      ${batch.map(c => c.firstVisit)}::float8[], ${batch.map(c => c.lastVisit)}::float8[]) as t(h3, dwell, first_ms, last_ms)`
-      }
+      await insertCells(sql, cells.map(cell => ({ patrol, cell })))
+    },
+
+    /** Adds dwell cells of patrols (see insertCells). */
+    async insertCells (rows: { patrol: PatrolPlace, cell: CellDwell }[]): Promise<void> {
+      await insertCells(sql, rows)
+    },
+
+    /** A patrol's res-10 cells (H3 as bigint). */
+    async cells (patrolId: string): Promise<bigint[]> {
+      const rows = await sql<{ h3: bigint }[]>`select h3 from patrol_cells where patrol_id = ${patrolId}`
+      return rows.map(r => r.h3)
     },
 
     /**
-     * Recomputes the daily coverage rollup of one team for the given local days from its patrols'
-     * cells. Two patrols of a team may do this at once for the same day: each first takes that
-     * team-day's lock (lockCoverageDays), held to commit, so the later one waits and then, in a
-     * new statement snapshot, sees the earlier one's cells and rows. Without it both deleted the
-     * same rows and inserted the same keys (a unique violation, the batch lost).
+     * Stores ended patrols with their cleaned tracks in one statement (bulk loads); a fingerprint
+     * the team already has is skipped. Returns the ids of those stored, by fingerprint.
      */
-    async refreshCoverage (teamId: string, days: string[]): Promise<void> {
-      if (days.length === 0) return
-      await lockCoverageDays(sql, teamId, days)
-      await sql`delete from patrol_coverage_daily where team_id = ${teamId} and day = any(${days}::date[])`
-      await sql`
-        insert into patrol_coverage_daily (province_code, commune_code, team_id, day, h3, dwell_seconds, patrols, last_visit)
-        select p.province_code, p.commune_code, p.team_id, (c.first_visit at time zone 'Asia/Ho_Chi_Minh')::date as day, c.h3,
-               sum(c.dwell_seconds), count(distinct c.patrol_id)::int, max(c.last_visit)
-        from patrol_cells c join patrols p on p.id = c.patrol_id
-        where p.team_id = ${teamId} and (c.first_visit at time zone 'Asia/Ho_Chi_Minh')::date = any(${days}::date[])
-        group by 1, 2, 3, 4, 5`
+    async insertEnded (patrols: EndedPatrol[], isGenerated: boolean): Promise<Map<string, string>> {
+      const ends = patrols.map(p => { const last = p.segments[p.segments.length - 1]!; return last[last.length - 1]! })
+      const rows = await sql<{ id: string, fingerprint: string }[]>`
+        insert into patrols (province_code, commune_code, team_id, mode, status, fingerprint, track, fix_count, distance_m,
+                             started_at, ended_at, cleaning, is_generated)
+        select province_code, commune_code, team_id, mode, 'ended', fingerprint, st_geomfromewkt(track), fix_count, distance_m,
+               started_at, ended_at, cleaning::jsonb, ${isGenerated}
+        from unnest(${patrols.map(p => p.team.province_code)}::text[], ${patrols.map(p => p.team.commune_code)}::text[],
+                    ${patrols.map(p => p.team.id)}::bigint[], ${patrols.map(p => p.mode)}::text[],
+                    ${patrols.map(p => p.fingerprint)}::text[], ${patrols.map(p => trackEwkt(p.segments))}::text[],
+                    ${patrols.map(p => p.report.kept)}::int[], ${patrols.map(p => p.distanceMeters)}::float8[],
+                    ${patrols.map(p => new Date(p.segments[0]![0]!.time).toISOString())}::timestamptz[],
+                    ${ends.map(fix => new Date(fix.time).toISOString())}::timestamptz[],
+                    ${patrols.map(p => JSON.stringify(p.report))}::text[])
+          as u (province_code, commune_code, team_id, mode, fingerprint, track, fix_count, distance_m, started_at, ended_at, cleaning)
+        on conflict (team_id, fingerprint) where fingerprint is not null do nothing
+        returning id::text as id, fingerprint`
+      return new Map(rows.map(r => [r.fingerprint, r.id]))
     },
 
-    /** Where each point lies against one commune (see placeFixes). */
-    async placeInCommune (communeCode: string, points: { lon: number, lat: number }[]): Promise<Uint8Array> {
-      return placeFixes(sql, points.map(p => ({ commune: communeCode, lon: p.lon, lat: p.lat })))
+    /** Where each point lies against its commune (see placeFixes). */
+    async place (points: { commune: string, lon: number, lat: number }[]): Promise<Uint8Array> {
+      return placeFixes(sql, points)
     },
 
     /** How many of the points lie in the commune (point-in-polygon on its subdivided parts). */

@@ -1,10 +1,12 @@
 import { SaxesParser } from 'saxes'
 import { ApiError, errors } from '../errors.ts'
 import { FUTURE_TOLERANCE_MS } from '../http/params.ts'
+import type { Fix } from '../domain/fix.ts'
 
-/** One recorded GPS position. */
-export interface Fix { lon: number, lat: number, time: number /* epoch ms UTC */ }
-export type TrackFormat = 'gpx' | 'geojson' | 'csv'
+/** Parsers produce fixes (the type lives in server/domain/, shared with the pure binning). */
+export type { Fix }
+export const TRACK_FORMATS = ['gpx', 'geojson', 'csv'] as const
+export type TrackFormat = typeof TRACK_FORMATS[number]
 export interface ParsedTrack {
   /** Recorded pieces in file order (GPX trkseg, GeoJSON line, CSV file); only timed fixes, never empty. */
   segments: Fix[][]

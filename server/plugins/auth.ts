@@ -5,9 +5,9 @@ import { errors } from '../errors.ts'
 import type { Sql } from '../db/connection.ts'
 import { accountRepository, type AccountRepository } from '../auth/repository.ts'
 import { runScoped } from '../auth/scoped.ts'
-import type { SessionUser } from '../auth/roles.ts'
+import type { SessionUser } from '../domain/roles.ts'
 import { LoginThrottle } from '../auth/throttle.ts'
-import { deviceTokenKey, deviceTokenSigner, type DeviceTokenSigner } from '../auth/device-tokens.ts'
+import { deviceTokenSigner, type DeviceTokenSigner } from '../auth/device-tokens.ts'
 
 export const SESSION_COOKIE = 'vnpm_session'
 
@@ -61,11 +61,12 @@ export function publicRoutes<Options extends FastifyPluginOptions> (plugin: Fast
  * `GET http://host/api/…` reach the same route and so the same answer. A request that matches no
  * route gets the public 404.
  */
-export default fp(async function auth (app: FastifyInstance, options: { cookieSecure: boolean, statementTimeoutMs?: number }) {
+export default fp(async function auth (app: FastifyInstance, options: { cookieSecure: boolean, statementTimeoutMs?: number, deviceTokenKey?: Buffer }) {
   await app.register(fastifyCookie)
-  app.decorate('accounts', accountRepository(app.db.sql))
+  const accounts = accountRepository(app.db.sql)
+  app.decorate('accounts', accounts)
   app.decorate('loginThrottle', new LoginThrottle())
-  app.decorate('deviceTokens', deviceTokenSigner(await deviceTokenKey(app.db.sql)))
+  app.decorate('deviceTokens', deviceTokenSigner(options.deviceTokenKey ?? await accounts.deviceTokenKey()))
   app.decorate('cookieSecure', options.cookieSecure)
   app.decorateRequest('user', null)
   app.decorateRequest('sessionToken', null)

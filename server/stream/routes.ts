@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts'
 import { errors } from '../errors.ts'
-import { parseArea, parseCategories, type Area, type Category } from '../http/params.ts'
-import { communeCode, errorResponses, provinceCode } from '../http/schemas.ts'
-import { assertAreaVisible } from '../auth/area-scope.ts'
-import { roleMay, scopeOf, type Scope } from '../auth/roles.ts'
-import { isIncidentEvent, placeOf, type LiveEvent } from '../events/bus.ts'
-import sessionWatch, { type SessionEndReason } from './session-watch.ts'
+import sessionWatch from './session-watch.ts'
+import { StreamQuery, streamResponses } from './schemas.ts'
+import { frame, sessionEndedFrame, streamService } from './service.ts'
 
 /** Comment lines that keep proxies and the browser from timing the connection out. */
 export const HEARTBEAT_MS = 15_000
@@ -22,45 +20,14 @@ export interface StreamOptions {
   maxPerUser?: number
 }
 
-interface StreamQuery { province?: string, commune?: string, category?: string, last_event_id?: number }
-
-interface Filter { scope: Scope, area: Area, categories: Category[] | null }
-
-/**
- * The bus is in-process and not limited by row-level security, so the jurisdiction is applied
- * here: an event passes when the user's scope covers the place of the incident or evacuation
- * change, then the area filter of the query; the category filter applies to incident events only.
- */
-function matches (filter: Filter, event: LiveEvent): boolean {
-  const place = placeOf(event)
-  const { scope, area, categories } = filter
-  const inScope = scope.kind === 'national' ||
-    (scope.kind === 'province' && scope.province === place.province_code) ||
-    (scope.kind === 'commune' && scope.commune === place.commune_code)
-  if (!inScope) return false
-  if (area.kind === 'province' && area.code !== place.province_code) return false
-  if (area.kind === 'commune' && area.code !== place.commune_code) return false
-  if (!isIncidentEvent(event)) return true
-  return categories === null || (categories as string[]).includes(event.incident.category)
-}
-
-function frame (event: LiveEvent): string {
-  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
-}
-
-/** The last frame of a stream the server closes: no id, so the client's Last-Event-ID stays put. */
-export function sessionEndedFrame (reason: SessionEndReason): string {
-  return `event: session_ended\ndata: ${JSON.stringify({ reason })}\n\n`
-}
-
 /** Last-Event-ID (sent by EventSource on reconnect) wins over ?last_event_id= (the first connection's). */
-function lastEventIdOf (request: FastifyRequest<{ Querystring: StreamQuery }>): number | null {
+function lastEventIdOf (request: FastifyRequest, query: { last_event_id?: number }): number | null {
   const header = request.headers['last-event-id']
   if (typeof header === 'string' && header.trim() !== '') {
     if (!/^\d{1,15}$/.test(header.trim())) throw errors.invalidField('last-event-id', 'must be an event id sent by this stream')
     return Number(header.trim())
   }
-  return request.query.last_event_id ?? null
+  return query.last_event_id ?? null
 }
 
 /**
@@ -69,7 +36,9 @@ function lastEventIdOf (request: FastifyRequest<{ Querystring: StreamQuery }>): 
  * filtered by area (and, for incidents, category), with replay after Last-Event-ID. The stream
  * ends with a `session_ended` event when its session does (see session-watch.ts).
  */
-export default async function streamRoutes (app: FastifyInstance, options: StreamOptions = {}) {
+export default async function streamRoutes (fastify: FastifyInstance, options: StreamOptions = {}) {
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>()
+  const stream = streamService(fastify)
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS
   if (!app.hasDecorator('sessionEvents')) await app.register(sessionWatch, { checkMs: options.sessionCheckMs, maxPerUser: options.maxPerUser })
   /** Open streams, ended when the app closes (otherwise server.close() waits for them forever). */
@@ -81,29 +50,11 @@ export default async function streamRoutes (app: FastifyInstance, options: Strea
     for (const end of [...open]) end()
   })
 
-  app.get<{ Querystring: StreamQuery }>('/api/stream', {
-    schema: {
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          province: { ...provinceCode, description: 'two-digit province code' },
-          commune: { ...communeCode, description: 'five-digit commune code' },
-          category: { type: 'string', description: 'comma-separated categories' },
-          last_event_id: { type: 'integer', minimum: 0, description: 'for clients that cannot send the Last-Event-ID header' }
-        }
-      },
-      response: errorResponses
-    }
+  app.get('/api/stream', {
+    schema: { querystring: StreamQuery, response: streamResponses }
   }, async (request, reply) => {
-    const user = request.user!
-    if (!roleMay(user.role, 'incidents:read')) throw errors.forbidden(null, `the role ${user.role} may not read incidents`)
-    const filter: Filter = { scope: scopeOf(user), area: parseArea(request.query), categories: parseCategories(request.query.category) }
-    await assertAreaVisible(app, user, filter.area)
-    const lastEventId = lastEventIdOf(request)
-    const token = request.sessionToken
-    const baseline = token ? await app.sessionEvents.baselineOf(token) : null
-    if (!token || !baseline) throw errors.unauthenticated()
+    const { user, filter, token, baseline } = await stream.open(request, request.query)
+    const lastEventId = lastEventIdOf(request, request.query)
 
     // From here on the connection is ours: no errors may be thrown to Fastify.
     reply.hijack()
@@ -154,22 +105,8 @@ export default async function streamRoutes (app: FastifyInstance, options: Strea
       }
     })
 
-    // Subscribe before reading the replay buffer: live events queue up meanwhile, and those the
-    // replay already carried are dropped by id, so nothing is lost between the two and nothing twice.
-    let queue: LiveEvent[] | null = []
-    let sentUpTo = 0
-    const deliver = (event: LiveEvent) => {
-      if (event.id <= sentUpTo) return
-      sentUpTo = event.id
-      if (matches(filter, event)) write(frame(event))
-    }
-    unsubscribe = app.incidentEvents.subscribe(event => { if (queue) queue.push(event); else deliver(event) }, 'all')
-
     write(`retry: ${RETRY_MS}\n\n`)
-    if (lastEventId !== null) for (const event of app.incidentEvents.since(lastEventId, 'all')) deliver(event)
-    const queued = queue
-    queue = null
-    for (const event of queued) deliver(event)
+    unsubscribe = stream.follow(filter, lastEventId, event => write(frame(event)))
 
     heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs)
     heartbeat.unref()

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { tokenHash } from '../auth/repository.ts'
-import type { SessionUser } from '../auth/roles.ts'
+import { streamSessionRepository, type SessionState } from './repository.ts'
+import type { SessionUser } from '../domain/roles.ts'
 
 /**
  * Open event streams follow the session they were opened with. A stream is a single long request,
@@ -68,19 +69,6 @@ declare module 'fastify' {
   }
 }
 
-interface SessionState {
-  hash: string
-  user_id: string
-  disabled: boolean
-  role: string | null
-  province_code: string | null
-  commune_code: string | null
-  team_id: string | null
-  password_changed_at: string | null
-  has_session: boolean
-  expired: boolean
-}
-
 /** Why a stream must end, or null while its session is as it started. Pure; tested directly. */
 export function endReasonOf (stream: Pick<WatchedStream, 'user' | 'baseline'>, state: SessionState | undefined): SessionEndReason | null {
   if (!state || state.disabled) return 'disabled'
@@ -99,7 +87,7 @@ export default fp(async function sessionWatch (app: FastifyInstance, options: Se
   const maxPerUser = options.maxPerUser ?? DEFAULT_MAX_STREAMS_PER_USER
   if (!(Number.isInteger(checkMs) && checkMs > 0)) throw new RangeError(`stream session check interval must be a positive whole number of ms, got ${checkMs}`)
   if (!(Number.isInteger(maxPerUser) && maxPerUser > 0)) throw new RangeError(`streams per user must be a positive whole number, got ${maxPerUser}`)
-  const sql = app.db.sql
+  const sessions = streamSessionRepository(app.db.sql)
   /** Open streams by user id, oldest first. */
   const byUser = new Map<string, Entry[]>()
 
@@ -117,21 +105,10 @@ export default fp(async function sessionWatch (app: FastifyInstance, options: Se
     entry.end(reason)
   }
 
-  // Users and sessions are not granted to the scoped role: these reads run on the server's own
-  // connection, like the sign-in check (server/auth/repository.ts).
-  const stateColumns = sql`
-    u.id is null or u.disabled_at is not null as disabled, u.role, u.province_code, u.commune_code, u.team_id::text as team_id,
-    (extract(epoch from u.password_changed_at) * 1000000)::bigint::text as password_changed_at,
-    s.token_hash is not null as has_session, coalesce(s.expires_at <= now(), false) as expired`
-
   async function check (): Promise<void> {
     const entries = [...byUser.values()].flat()
     if (entries.length === 0) return
-    const states = await sql<SessionState[]>`
-      select w.hash, w.user_id::text as user_id, ${stateColumns}
-      from unnest(${sql.array(entries.map(e => e.hash))}::text[], ${sql.array(entries.map(e => e.user.id))}::bigint[]) as w(hash, user_id)
-      left join users u on u.id = w.user_id
-      left join sessions s on s.token_hash = decode(w.hash, 'hex') and s.user_id = w.user_id`
+    const states = await sessions.states(entries.map(e => ({ hash: e.hash, userId: e.user.id })))
     const byKey = new Map(states.map(state => [`${state.user_id}:${state.hash}`, state]))
     for (const entry of entries) {
       const reason = endReasonOf(entry, byKey.get(`${entry.user.id}:${entry.hash}`))
@@ -151,11 +128,8 @@ export default fp(async function sessionWatch (app: FastifyInstance, options: Se
 
   const events: SessionEvents = {
     async baselineOf (token) {
-      const [state] = await sql<{ password_changed_at: string, live: boolean }[]>`
-        select (extract(epoch from u.password_changed_at) * 1000000)::bigint::text as password_changed_at
-        from sessions s join users u on u.id = s.user_id
-        where s.token_hash = ${tokenHash(token)} and s.expires_at > now() and u.disabled_at is null`
-      return state ? { passwordChangedAt: state.password_changed_at } : null
+      const passwordChangedAt = await sessions.passwordChangedAt(token)
+      return passwordChangedAt === null ? null : { passwordChangedAt }
     },
     watch (stream) {
       const entry: Entry = { ...stream, hash: tokenHash(stream.token).toString('hex'), ended: false }

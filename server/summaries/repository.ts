@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connection.ts'
-import { CATEGORIES, STATUSES } from '../http/params.ts'
+import { CATEGORIES, STATUSES } from '../domain/incident-status.ts'
 
 export interface CommuneSummaryRow {
   code: string
@@ -53,20 +53,4 @@ export async function communeSummaries (sql: Sql, area: Area, from: Date, to: Da
     median_response_seconds: row.median_response_seconds === null ? null : Number(row.median_response_seconds),
     median_handling_seconds: row.median_handling_seconds === null ? null : Number(row.median_handling_seconds)
   }))
-}
-
-/**
- * The derived figures of a summary row: resolved share = (resolved + closed) / (all − cancelled),
- * incidents per 1,000 residents, and the change against the previous window.
- */
-export function summaryFigures (row: CommuneSummaryRow) {
-  const settled = row.total - (row.by_status.cancelled ?? 0)
-  const resolved = (row.by_status.resolved ?? 0) + (row.by_status.closed ?? 0)
-  return {
-    ...row,
-    resolved_share: settled > 0 ? resolved / settled : null,
-    per_1000_residents: row.population ? (row.total / row.population) * 1000 : null,
-    change: row.total - row.previous_total,
-    change_pct: row.previous_total > 0 ? ((row.total - row.previous_total) / row.previous_total) * 100 : null
-  }
 }

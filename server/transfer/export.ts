@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ServerResponse } from 'node:http'
-import type { Sql } from '../db/connection.ts'
 import { bigintToH3 } from '../h3/cells.ts'
-import { parseIncidentFilter } from '../incidents/routes.ts'
+import type { IncidentFilter } from '../domain/area.ts'
 import { assertAreaVisible } from '../auth/area-scope.ts'
-import type { IncidentFilter } from '../incidents/repository.ts'
+import { incidentRepository, type ExportRow } from '../incidents/repository.ts'
 import { csvField, EXPORT_EXTRA_COLUMNS, IMPORT_COLUMNS, spreadsheetText } from './validate.ts'
 
 /** Rows per cursor fetch (PostgreSQL server) or per page in its own transaction (embedded). */
@@ -14,13 +13,7 @@ const WRITE_CHUNK_CHARS = 32 * 1024
 /** Ids read per fetch when the embedded export lists what it will send. */
 const ID_FETCH_ROWS = 20_000
 
-export interface ExportQuery { province?: string, commune?: string, bbox?: string, from?: string, to?: string, category?: string }
 type Format = 'csv' | 'geojson'
-
-interface ExportRow {
-  id: bigint, lon: number, lat: number, category: string, severity: number, occurred_at: Date, description: string,
-  status: string, commune_code: string, province_code: string, h3: bigint
-}
 
 /** The client went away or read nothing for the idle time: the export stops (and its transaction rolls back). */
 class ExportAborted extends Error {}
@@ -90,22 +83,6 @@ class ExportWriter {
   }
 }
 
-const exportColumns = (tx: Sql) => tx`
-  i.id, st_x(i.geom) as lon, st_y(i.geom) as lat, i.category, i.severity, i.occurred_at, i.description,
-  i.status, i.commune_code, i.province_code, i.h3`
-
-function matching (tx: Sql, filter: IncidentFilter) {
-  const area = filter.area
-  return tx`
-    true
-    ${area.kind === 'province' ? tx`and i.province_code = ${area.code}` : tx``}
-    ${area.kind === 'commune' ? tx`and i.commune_code = ${area.code}` : tx``}
-    ${area.kind === 'bbox' ? tx`and i.geom && st_makeenvelope(${area.bbox[0]}, ${area.bbox[1]}, ${area.bbox[2]}, ${area.bbox[3]}, 4326)` : tx``}
-    ${filter.from ? tx`and i.occurred_at >= ${filter.from}` : tx``}
-    ${filter.to ? tx`and i.occurred_at < ${filter.to}` : tx``}
-    ${filter.categories ? tx`and i.category in ${tx(filter.categories)}` : tx``}`
-}
-
 /**
  * PostgreSQL server: one cursor in one scoped transaction, a consistent snapshot. When the client
  * goes away or stalls, the write throws inside the cursor callback and the transaction rolls back.
@@ -116,13 +93,7 @@ async function exportByCursor (request: FastifyRequest, filter: IncidentFilter, 
   // the transaction, or the last batch's rows could still be on their way when the body ends.
   let written: Promise<void> = Promise.resolve()
   await request.scoped(async tx => {
-    // A cursor is one statement from its first fetch to its last, so a statement_timeout would
-    // cut a long export that is still moving; a stalled reader is cut by the idle time instead.
-    await tx`set local statement_timeout = 0`
-    await tx<ExportRow[]>`
-      select ${exportColumns(tx)} from incidents i
-      where ${matching(tx, filter)}
-      order by i.occurred_at, i.id`.cursor(EXPORT_PAGE_ROWS, rows => {
+    await incidentRepository(tx).exportRows(filter, EXPORT_PAGE_ROWS, rows => {
       written = written.then(() => writer.rows(rows))
       // If the query fails while a write waits for the reader, the chain is awaited nowhere else:
       // its later rejection must not become an unhandled one.
@@ -143,19 +114,10 @@ async function exportByCursor (request: FastifyRequest, filter: IncidentFilter, 
  */
 async function exportByPages (request: FastifyRequest, filter: IncidentFilter, writer: ExportWriter) {
   const ids: number[] = []
-  await request.scoped(async tx => {
-    await tx<{ id: bigint }[]>`
-      select i.id from incidents i
-      where ${matching(tx, filter)}
-      order by i.occurred_at, i.id`.cursor(ID_FETCH_ROWS, rows => { for (const r of rows) ids.push(Number(r.id)) })
-  })
+  await request.scoped(tx => incidentRepository(tx).exportIds(filter, ID_FETCH_ROWS, fetched => { for (const id of fetched) ids.push(id) }))
   for (let start = 0; start < ids.length; start += EXPORT_PAGE_ROWS) {
     const page = ids.slice(start, start + EXPORT_PAGE_ROWS)
-    const rows = await request.scoped(tx => tx<ExportRow[]>`
-      select ${exportColumns(tx)}
-      from unnest(${page}::int8[]) with ordinality as u (id, n)
-      join incidents i on i.id = u.id
-      order by u.n`)
+    const rows = await request.scoped(tx => incidentRepository(tx).exportPage(page))
     await writer.rows(rows)
     await writer.flush()
   }
@@ -167,10 +129,9 @@ async function exportByPages (request: FastifyRequest, filter: IncidentFilter, w
  * connection is cut (a broken download, never a short file that looks whole).
  */
 export async function streamExport (
-  request: FastifyRequest<{ Querystring: ExportQuery }>, reply: FastifyReply, app: FastifyInstance,
+  request: FastifyRequest, filter: IncidentFilter, reply: FastifyReply, app: FastifyInstance,
   format: Format, idleMs: number
 ) {
-  const filter: IncidentFilter = parseIncidentFilter(request.query)
   await assertAreaVisible(app, request.user!, filter.area)
   const stamp = new Date().toISOString().slice(0, 10)
   reply.hijack()

@@ -51,15 +51,3 @@ export class Rejections {
     }
   }
 }
-
-/** The response schema of a RejectionSummary (spread into an answer's properties). */
-export const rejectionSummarySchema = {
-  rejected: {
-    type: 'array',
-    description: `the first ${REJECTION_LIST_CAP} rejected rows, by line (CSV, header = 1) or feature index (GeoJSON); see rejected_count for all`,
-    items: { type: 'object', properties: { line: { type: 'integer' }, feature: { type: 'integer' }, field: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' } } }
-  },
-  rejected_count: { type: 'integer', description: 'every rejected row, listed or not' },
-  rejections_truncated: { type: 'boolean', description: `true when more than ${REJECTION_LIST_CAP} rows were rejected and the list stops there` },
-  rejected_by_reason: { type: 'object', additionalProperties: { type: 'integer' }, description: 'rejected rows counted by reason (invalid_field, missing_field, invalid_row, outside_communes, forbidden, time_in_future, …)' }
-} as const

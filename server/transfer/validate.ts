@@ -1,5 +1,6 @@
 import { ApiError } from '../errors.ts'
-import { CATEGORIES, FUTURE_TOLERANCE_MS, parseTime, type Category } from '../http/params.ts'
+import { CATEGORIES, type Category } from '../domain/incident-status.ts'
+import { FUTURE_TOLERANCE_MS, parseTime } from '../http/params.ts'
 import type { NewIncident } from '../incidents/repository.ts'
 
 export const MAX_DESCRIPTION = 4000

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs'
+import { TRAVEL_MODES, type TravelMode } from '../../server/domain/travel-modes.ts'
 import { resolve } from 'node:path'
 import { describe, expect, inject, it } from 'vitest'
 import { booleanPointInPolygon, lineIntersect, lineString, point } from '@turf/turf'
 import { cellToLatLng, polygonToCells } from 'h3-js'
 import {
-  haversineMeters, legInsidePolygon, nearestNeighbourRoute, planPatrolRoute, TRAVEL_MODES,
-  MAX_PLAN_CANDIDATES, type Plan, type PlanCandidate, type PlanInput
+  haversineMeters, legInsidePolygon, nearestNeighbourRoute, planPatrolRoute,
+  MAX_TRAVEL_MATRIX_CANDIDATES, type Plan, type PlanCandidate, type PlanInput
 } from '../../server/analysis/route-planning.ts'
 import type { MultiPolygonGeometry, PolygonGeometry } from '../../server/analysis/study-area.ts'
 import { mulberry32 } from '../helpers/random-incidents.ts'
@@ -328,7 +329,7 @@ describe('planPatrolRoute', () => {
     expect(planPatrolRoute({ ...input, budgetSeconds: 1062 }).stops.map(s => s.id)).toEqual(['x'])
   })
 
-  it(`plans over the ${MAX_PLAN_CANDIDATES} highest priorities when given more candidates`, () => {
+  it(`plans over the ${MAX_TRAVEL_MATRIX_CANDIDATES} highest priorities when given more candidates`, () => {
     // 1,600 cells on a 40 × 40 grid of 50 m, priority 1..1600 in a scrambled order.
     const random = mulberry32(3)
     const priorities = Array.from({ length: 1600 }, (_, i) => i + 1).sort(() => random() - 0.5)
@@ -338,7 +339,7 @@ describe('planPatrolRoute', () => {
     })
     const plan = planPatrolRoute({ start: at(975, 975), candidates, budgetSeconds: 1800, ...TRAVEL_MODES.foot })
     expect(plan.stops.length).toBeGreaterThan(3)
-    for (const stop of plan.stops) expect(stop.priority).toBeGreaterThan(1600 - MAX_PLAN_CANDIDATES)
+    for (const stop of plan.stops) expect(stop.priority).toBeGreaterThan(1600 - MAX_TRAVEL_MATRIX_CANDIDATES)
   })
 
   it('is deterministic: the same input gives the same plan', () => {

@@ -5,8 +5,8 @@ import { loadDemoCommunes, loadRivers } from '../../data/demo/load-geo.ts'
 import { GENERATED_LABEL } from '../../data/demo/generate.ts'
 import { COASTAL_STRIP_M, floodLines, generateFlood, MAX_ZONES, type FloodInput, type FloodPiece } from '../../data/demo/flood.ts'
 import type { DemoCommune } from '../../data/demo/generate.ts'
-import { loadLand } from '../../server/evacuation/demo.ts'
-import { ZONE_TRANSITIONS } from '../../server/evacuation/status.ts'
+import { loadLand } from '../../server/demo/load-flood.ts'
+import { ZONE_TRANSITIONS } from '../../server/domain/zone-status.ts'
 
 const geoDir = loadConfig().geoDir
 const NOW = new Date('2025-09-07T06:00:00Z')

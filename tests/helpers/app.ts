@@ -4,7 +4,7 @@ import { buildApp } from '../../server/app.ts'
 import { openDatabase, type Database, type Sql } from '../../server/db/connection.ts'
 import { accountRepository } from '../../server/auth/repository.ts'
 import { hashPassword } from '../../server/auth/passwords.ts'
-import type { Role } from '../../server/auth/roles.ts'
+import type { Role } from '../../server/domain/roles.ts'
 
 export const TEST_PASSWORD = 'correct horse battery staple'
 
@@ -33,7 +33,7 @@ export async function ensureTestUsers (sql: Sql): Promise<void> {
 export async function testApp () {
   const db: Database = await openDatabase({ databaseUrl: inject('databaseUrl'), pgliteDir: '' })
   // TEST_LOG=error shows the app's error log (the cause of a 500) while a test runs.
-  const app = await buildApp({ db, geoDir: inject('geoDir'), logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
+  const app = await buildApp({ db, geoDir: inject('geoDir'), checkResponses: true, logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
   await app.ready()
   await ensureTestUsers(db.sql)
 

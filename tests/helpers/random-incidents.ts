@@ -1,5 +1,5 @@
 import type { BulkIncident } from '../../server/incidents/bulk-insert.ts'
-import { CATEGORIES } from '../../server/http/params.ts'
+import { CATEGORIES } from '../../server/domain/incident-status.ts'
 
 /** A fixed pseudo-random sequence so fixtures are the same on every run. */
 export function mulberry32 (seed: number) {

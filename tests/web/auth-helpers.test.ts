@@ -91,9 +91,9 @@ describe('login messages', () => {
     expect(loginErrorMessage(new ApiError(401, 'invalid_credentials', 'username or password is wrong'))).toEqual({ key: 'login.error.invalid' })
     expect(loginErrorMessage(new ApiError(429, 'too_many_attempts', 'x', undefined, 42))).toEqual({ key: 'login.error.tooMany', params: { seconds: 42 } })
     expect(loginErrorMessage(new ApiError(429, 'too_many_attempts', 'x'))).toEqual({ key: 'login.error.tooManyLater' })
-    expect(loginErrorMessage(new ApiError(423, 'account_locked', 'locked'))).toEqual({ key: 'login.error.locked', params: { minutes: 15 } })
-    expect(loginErrorMessage(new ApiError(423, 'account_locked', 'too many failed sign-ins: the account is locked for 12 more minute(s)')))
-      .toEqual({ key: 'login.error.locked', params: { minutes: 12 } })
+    expect(loginErrorMessage(new ApiError(403, 'account_disabled', 'this account is disabled: ask an administrator'))).toEqual({ key: 'login.error.disabled' })
+    // A 403 of another kind is not read as a disabled account.
+    expect(loginErrorMessage(new ApiError(403, 'forbidden', 'no')).key).toBe('login.error.other')
     expect(loginErrorMessage(new NetworkError('down'))).toEqual({ key: 'login.error.network' })
     expect(loginErrorMessage(new TypeError('fetch failed'))).toEqual({ key: 'login.error.network' })
     expect(loginErrorMessage(new ApiError(400, 'invalid_field', 'username: too long')).key).toBe('login.error.other')

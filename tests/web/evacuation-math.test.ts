@@ -18,8 +18,8 @@ function zone (id: string, commune: string, status: ZoneStatus, population: numb
     properties: {
       id, name: `Vùng ${id}`, commune_code: commune, commune_name: `Xã ${commune}`, province_code: '31', risk_level: 2,
       status, status_changed_at: '2025-09-01T00:00:00Z', evacuate_ordered_at: null, seconds_since_evacuate_order: null,
-      households: Math.ceil(population / 4), population, elderly: 0, disabled: 0, children: 0, vulnerable: 10, is_estimated: false,
-      moved: { households: 0, people: moved, vulnerable: 0 },
+      households: Math.ceil(population / 4), population, elderly: 0, disabled: 0, children: 0, vulnerable: 10, is_estimated: false, estimated_fields: [],
+      moved: { households: 0, people: moved, vulnerable: 0 }, moved_groups: { elderly: 0, disabled: 0, children: 0 },
       remaining: { households: 0, people: population - moved, vulnerable: 10 },
       share_done: population > 0 ? moved / population : 0, team_ids: [], open_rescue_requests: 0, is_generated: false, allowed_next: []
     }

@@ -5,7 +5,7 @@ import {
   urgencyColor, urgencyRadius, zoneFill
 } from '../../web/src/lib/evacuation/evacuation-scales.ts'
 import { ZONE_STATUSES } from '../../web/src/lib/api/evacuation.ts'
-import { ZONE_STATUSES as SERVER_STATUSES, ZONE_TRANSITIONS } from '../../server/evacuation/status.ts'
+import { ZONE_STATUSES as SERVER_STATUSES, ZONE_TRANSITIONS } from '../../server/domain/zone-status.ts'
 import { vi } from '../../web/src/lib/i18n/vi.ts'
 import { en } from '../../web/src/lib/i18n/en.ts'
 

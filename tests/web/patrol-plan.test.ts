@@ -18,8 +18,9 @@ function plan (): PatrolPlan {
     type: 'Feature',
     geometry: { type: 'LineString', coordinates: [START, [106.335, 20.942], [106.338, 20.944], [106.333, 20.946], START] },
     properties: {
-      id: 7, team_id: 3, commune_code: '10525', mode: 'foot', budget_minutes: 60, duration_minutes: 54, distance_m: 2400,
-      collected_priority: 12.5, baseline_priority: 10,
+      id: '7', team_id: '3', commune_code: '10525', mode: 'foot', budget_minutes: 60, duration_minutes: 54, distance_m: 2400,
+      collected_priority: 12.5, baseline_priority: 10, baseline_distance_m: 2600, candidates: 40, start: START,
+      created_at: '2025-06-30T01:00:00.000Z', window_from: '2025-06-16', window_to: '2025-07-01',
       waypoints: [
         { order: 2, h3: '89aaa', lon: 106.338, lat: 20.944, priority: 5, arrival_minute: 20 },
         { order: 1, h3: '89bbb', lon: 106.335, lat: 20.942, priority: 4, arrival_minute: 8 },
@@ -131,9 +132,9 @@ describe('patrol layers', () => {
   })
 
   it('colours coverage by dwell and outlines gaps', () => {
-    const cov = coverageLayer([{ h3: '89a', visits: 2, dwell_seconds: 45 * 60, last_visit: null }], { version: 1 })
+    const cov = coverageLayer([{ h3: '89a', visits: 2, dwell_seconds: 45 * 60, last_visit: '2025-06-30T01:00:00.000Z' }], { version: 1 })
     expect(cov.id).toBe(COVERAGE_LAYER_ID)
-    const gaps = gapLayer([{ h3: '89b', rank: 1, priority: 3, intensity: 2, hotspot_z: null, dwell_seconds: 0, gap_score: 3 }], { version: 1 })
+    const gaps = gapLayer([{ h3: '89b', rank: 1, priority: 3, intensity: 2, hotspot_z: null, incidents: 2, dwell_seconds: 0, gap_score: 3 }], { version: 1 })
     expect(gaps.id).toBe(GAP_LAYER_ID)
     expect(gaps.props.stroked).toBe(true)
     expect(gaps.props.getLineColor).toEqual([215, 25, 28, 255])

@@ -1,6 +1,7 @@
 import { mount } from 'svelte'
 import App from './App.svelte'
 import './app.css'
+import './lib/panels/panel.css'
 
 document.body.dataset.mapReady = 'false'
 document.body.dataset.hexesReady = 'false'

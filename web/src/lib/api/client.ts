@@ -2,196 +2,62 @@
  * Typed client for the dashboard API (server/**). Every call takes an optional AbortSignal;
  * `latest()` wraps a loader so that starting a new request cancels the stale one.
  */
-import type { FeatureCollection, MultiPolygon, Point } from 'geojson'
+import type { MultiPolygon, Point } from 'geojson'
+import type { IncidentEvent } from '../../../../server/events/bus.ts'
 import type { User } from '../auth/capabilities.ts'
+import type { Body, GeoCollection, Json, Path, Query } from './types.ts'
+import type { Category, EmergingDirection, EmergingStep, HotspotClass, IncidentStatus } from './vocabulary.ts'
 
-export const CATEGORIES = ['security', 'social_order', 'traffic', 'fire', 'rescue', 'flood', 'other'] as const
-export type Category = typeof CATEGORIES[number]
+export {
+  CATEGORIES, EMERGING_PATTERNS, EMERGING_STEPS, HOTSPOT_CLASSES, NEXT_STATUSES, STATUSES, isCategory,
+  type Category, type EmergingDirection, type EmergingPattern, type EmergingStep, type HotspotClass, type IncidentStatus
+} from './vocabulary.ts'
 
-export function isCategory (value: string): value is Category {
-  return (CATEGORIES as readonly string[]).includes(value)
-}
+// The answers of the map's routes, as the generated contract (schema.d.ts) gives them.
+export type Health = Json<'/api/health', 'get'>
+export type Province = Json<'/api/provinces', 'get'>[number]
 
-export interface Health {
-  status: 'ok'
-  postgis: string
-  database: 'embedded' | 'server'
-}
+export type CommuneCollection = GeoCollection<Json<'/api/communes', 'get'>, MultiPolygon>
+export type CommuneProperties = CommuneCollection['features'][number]['properties']
 
-export interface Province {
-  code: string
-  name: string
-  name_en: string
-  commune_count: number
-  population: number
-  /** [minLon, minLat, maxLon, maxLat] */
-  bbox: [number, number, number, number]
-}
+type IncidentList = Json<'/api/incidents', 'get'>
+export type IncidentCollection = GeoCollection<IncidentList, Point> & Pick<IncidentList, 'next_cursor'>
+export type IncidentProperties = IncidentCollection['features'][number]['properties']
+/** GET /api/incidents/:id: the incident with its times, details and status history. */
+export type IncidentDetails = Json<'/api/incidents/{id}', 'get'>['properties']
+export type HistoryEntry = IncidentDetails['history'][number]
 
-export interface CommuneProperties {
-  code: string
-  /** Vietnamese full name, e.g. "Phường Hải Dương". */
-  name: string
-  name_en: string
-  province_code: string
-  population: number | null
-  area_km2: number | null
-}
-export type CommuneCollection = FeatureCollection<MultiPolygon, CommuneProperties>
+/** An event of the live feed (GET /api/stream, Server-Sent Events: outside the OpenAPI document). */
+// server/events/bus.ts types category and status as plain strings; the bus carries the incident's own values.
+export type StreamIncident = Omit<IncidentEvent['incident'], 'category' | 'status'> & Pick<IncidentProperties, 'category' | 'status'>
+export type StreamEvent = Omit<IncidentEvent, 'incident'> & { incident: StreamIncident }
 
-export interface IncidentProperties {
-  id: string | number
-  category: Category
-  severity: number | string
-  status: string
-  occurred_at: string
-  commune_code: string
-  h3: string
-  description: string
-}
-export type IncidentCollection = FeatureCollection<Point, IncidentProperties> & { next_cursor: string | null }
+export type CommuneSummary = Json<'/api/communes/{code}/summary', 'get'>['commune']
 
-export const STATUSES = ['reported', 'dispatched', 'on_scene', 'resolved', 'closed', 'cancelled'] as const
-export type IncidentStatus = typeof STATUSES[number]
+export type HexResponse = Json<'/api/hexes', 'get'>
+export type HexCell = HexResponse['cells'][number]
 
-/** Legal status moves (PATCH /api/incidents/:id answers 409 to anything else). */
-export const NEXT_STATUSES: Record<string, readonly IncidentStatus[]> = {
-  reported: ['dispatched', 'cancelled'],
-  dispatched: ['on_scene', 'cancelled'],
-  on_scene: ['resolved', 'cancelled'],
-  resolved: ['closed'],
-  closed: [],
-  cancelled: []
-}
+// The hotspot schemas give `class` and `direction` as open strings (a gap reported to the lead);
+// the server only classifies into HOTSPOT_CLASSES and hot | cold | null, so the page narrows them.
+type HotspotAnswer = Json<'/api/hotspots', 'get'>
+type EmergingAnswer = Json<'/api/hotspots/emerging', 'get'>
 
-export interface HistoryEntry {
-  at: string
-  username: string | null
-  from_status: string | null
-  to_status: string
-  team_id: string | null
-  note: string | null
-}
+/** Gi* hot and cold spots (z sign, Benjamini–Hochberg adjusted p ≤ 0.01/0.05/0.10). */
+export type HotspotCell = Omit<HotspotAnswer['cells'][number], 'class'> & { class: HotspotClass }
+export type HotspotResponse = Omit<HotspotAnswer, 'cells'> & { cells: HotspotCell[] }
 
-export interface IncidentDetails extends IncidentProperties {
-  reported_at?: string
-  province_code?: string
-  team_id?: string | null
-  dispatched_at?: string | null
-  on_scene_at?: string | null
-  resolved_at?: string | null
-  closed_at?: string | null
-  cancelled_at?: string | null
-  response_seconds?: number | null
-  handling_seconds?: number | null
-  fire?: { cause?: string | null, area_m2?: number | null, people_injured?: number | null } | null
-  rescue?: { people_rescued?: number | null, people_missing?: number | null } | null
-  history?: HistoryEntry[]
-}
+/** Emerging hot-spot patterns per cell over consecutive periods. */
+export type EmergingCell = Omit<EmergingAnswer['cells'][number], 'direction'> & { direction: EmergingDirection }
+export type EmergingResponse = Omit<EmergingAnswer, 'cells'> & { cells: EmergingCell[] }
 
-/** The incident of a live-feed event (GET /api/stream). */
-export interface StreamIncident {
-  id: string | number
-  category: Category
-  severity: number | string
-  status: string
-  occurred_at: string
-  lon: number
-  lat: number
-  commune_code: string
-  province_code: string
-}
-export interface StreamEvent {
-  id: string | number
-  type: 'incident.created' | 'incident.updated'
-  at: string
-  incident: StreamIncident
-}
+/** `from` inclusive, `to` exclusive (ISO 8601); the server defaults to the 30 days before today. */
+export type SummaryWindow = Query<'/api/provinces/{code}/summary', 'get'>
 
-export interface CommuneSummary {
-  code: string
-  name: string
-  name_en: string
-  population: number | null
-  total: number
-  previous_total: number
-  by_category: Record<string, number>
-  by_status: Record<string, number>
-  median_response_seconds: number | null
-  median_handling_seconds: number | null
-  resolved_share: number | null
-  per_1000_residents: number | null
-  change: number | null
-  change_pct: number | null
-}
-
-export interface HexCell {
-  /** Standard H3 string index. */
-  h3: string
-  count: number
-}
-export interface HexResponse {
-  res: number
-  cells: HexCell[]
-}
-
-/** Hot/cold-spot classes of GET /api/hotspots (Gi* z sign, Benjamini–Hochberg adjusted p ≤ 0.01/0.05/0.10). */
-export const HOTSPOT_CLASSES = ['hot_99', 'hot_95', 'hot_90', 'cold_99', 'cold_95', 'cold_90', 'not_significant'] as const
-export type HotspotClass = typeof HOTSPOT_CLASSES[number]
-
-export interface HotspotCell {
-  h3: string
-  /** Incidents in the cell (0 for study-area cells without any). */
-  count: number
-  /** Getis-Ord Gi* z-score. */
-  z: number
-  /** Two-sided p-value of z. */
-  p: number
-  /** Benjamini–Hochberg adjusted p-value over every cell of the study area. */
-  p_adjusted: number
-  class: HotspotClass
-}
-export interface HotspotResponse {
-  res: number
-  k: number
-  from: string | null
-  to: string | null
-  n_cells: number
-  cells: HotspotCell[]
-}
-
-/** Patterns of GET /api/hotspots/emerging (ArcGIS emerging hot-spot definitions). */
-export const EMERGING_PATTERNS = [
-  'new', 'consecutive', 'intensifying', 'persistent', 'diminishing', 'sporadic', 'oscillating', 'historical', 'no_pattern'
-] as const
-export type EmergingPattern = typeof EMERGING_PATTERNS[number]
-export type EmergingDirection = 'hot' | 'cold' | null
-export const EMERGING_STEPS = ['day', 'week', 'month'] as const
-export type EmergingStep = typeof EMERGING_STEPS[number]
-
-export interface EmergingCell {
-  h3: string
-  /** Incidents per period, oldest first. */
-  counts: number[]
-  /** Gi* z-score per period, oldest first. */
-  z: number[]
-  /** Mann–Kendall trend of the z series. */
-  trend: { tau: number, p: number, s: number, z: number }
-  pattern: EmergingPattern
-  direction: EmergingDirection
-}
-export interface EmergingResponse {
-  res: number
-  k: number
-  step: EmergingStep
-  steps: number
-  /** Local days, `from` inclusive, `to` exclusive, oldest first. */
-  periods: Array<{ from: string, to: string }>
-  cells: EmergingCell[]
-  summary: Record<string, number>
-}
-
-/** Area and filters of a hex or incident query. Times are ISO 8601; `from` inclusive, `to` exclusive. */
+/**
+ * Area and filters of a hex or incident query, as the page holds them (a bbox tuple, a list of
+ * categories); `filterParams` writes them as the query parameters the contract names. Times are
+ * ISO 8601; `from` inclusive, `to` exclusive.
+ */
 export interface AreaFilter {
   province?: string
   commune?: string
@@ -231,7 +97,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
-    /** Seconds from a `Retry-After` header (429, 423), when the server sent one. */
+    /** Seconds from a `Retry-After` header (429, 503), when the server sent one. */
     readonly retryAfter?: number
   ) {
     super(message)
@@ -267,6 +133,22 @@ export function onUnauthenticated (handler: ((err: ApiError) => void) | undefine
 }
 const NO_SESSION_HOOK = new Set(['/api/auth/login', '/api/auth/me', '/api/auth/logout'])
 
+/**
+ * Ends a live stream when the server says its session ended (`event: session_ended`: logout
+ * elsewhere, expiry, a password or role change, a disabled account) instead of letting EventSource
+ * reconnect; the app then asks to sign in again. `too_many_streams` (another tab of this user took
+ * its place) only closes this stream.
+ */
+export function closeOnSessionEnd (source: EventSource, onClosed: (reason: string) => void): void {
+  source.addEventListener('session_ended', (message) => {
+    source.close()
+    let reason = ''
+    try { reason = String((JSON.parse((message as MessageEvent<string>).data) as { reason?: unknown }).reason ?? '') } catch { /* no reason given */ }
+    onClosed(reason)
+    if (reason !== 'too_many_streams') unauthenticatedHandler?.(new ApiError(401, 'unauthenticated', `the session ended (${reason || 'no reason given'})`))
+  })
+}
+
 /** The server could not be reached at all (down, proxy error, network). */
 export class NetworkError extends Error {
   constructor (message: string, options?: { cause?: unknown }) {
@@ -292,7 +174,10 @@ export function buildUrl (path: string, params: Params = {}): string {
   return query ? `${path}?${query}` : path
 }
 
-export function filterParams (q: AreaFilter & TimeFilter): Params {
+/** The area and window parameters shared by the incident, hex and hotspot routes. */
+export type FilterParams = Pick<Query<'/api/hexes', 'get'>, 'province' | 'commune' | 'bbox' | 'from' | 'to' | 'category'>
+
+export function filterParams (q: AreaFilter & TimeFilter): FilterParams {
   return {
     province: q.province,
     commune: q.commune,
@@ -350,48 +235,52 @@ export async function request<T> (url: string, { method = 'GET', body, signal }:
 
 const getJson = <T>(url: string, signal?: AbortSignal) => request<T>(url, { signal })
 
+type IncidentId = Path<'/api/incidents/{id}', 'get'>['id']
+
 export const api = {
-  /** 200 `{ user }` and a session cookie; 401 invalid_credentials, 429 (Retry-After), 423 locked. */
+  /** 200 `{ user }` and a session cookie; 401 invalid_credentials, 403 account_disabled, 429 (Retry-After). */
   login: async (username: string, password: string, signal?: AbortSignal) =>
-    (await request<{ user: User }>('/api/auth/login', { method: 'POST', body: { username, password }, signal })).user,
+    (await request<Json<'/api/auth/login', 'post'>>('/api/auth/login', {
+      method: 'POST', body: { username, password } satisfies Body<'/api/auth/login', 'post'>, signal
+    })).user,
   logout: (signal?: AbortSignal) => request<void>('/api/auth/logout', { method: 'POST', signal }),
   /** The signed-in user; 401 unauthenticated without a session. */
-  me: async (signal?: AbortSignal) => (await getJson<{ user: User }>('/api/auth/me', signal)).user,
+  me: async (signal?: AbortSignal) => (await getJson<Json<'/api/auth/me', 'get'>>('/api/auth/me', signal)).user,
   /** 204; 400 naming the field; 401 invalid_credentials when the current password is wrong. */
   changePassword: (currentPassword: string, newPassword: string, signal?: AbortSignal) =>
     request<void>('/api/auth/password', {
-      method: 'POST', body: { current_password: currentPassword, new_password: newPassword }, signal
+      method: 'POST',
+      body: { current_password: currentPassword, new_password: newPassword } satisfies Body<'/api/auth/password', 'post'>,
+      signal
     }),
   health: (signal?: AbortSignal) => getJson<Health>('/api/health', signal),
   provinces: (signal?: AbortSignal) => getJson<Province[]>('/api/provinces', signal),
   communes: (province: string, signal?: AbortSignal) =>
     getJson<CommuneCollection>(buildUrl('/api/communes', { province }), signal),
   incidents: (q: IncidentQuery, signal?: AbortSignal) =>
-    getJson<IncidentCollection>(buildUrl('/api/incidents', { ...filterParams(q), limit: q.limit, cursor: q.cursor }), signal),
-  incident: async (id: string | number, signal?: AbortSignal) => {
-    const answer = await getJson<{ properties?: IncidentDetails } & Partial<IncidentDetails>>(`/api/incidents/${encodeURIComponent(String(id))}`, signal)
-    return (answer.properties ?? answer) as IncidentDetails
-  },
+    getJson<IncidentCollection>(buildUrl('/api/incidents', { ...filterParams(q), limit: q.limit, cursor: q.cursor } satisfies Query<'/api/incidents', 'get'>), signal),
+  incident: async (id: IncidentId, signal?: AbortSignal): Promise<IncidentDetails> =>
+    (await getJson<Json<'/api/incidents/{id}', 'get'>>(`/api/incidents/${encodeURIComponent(String(id))}`, signal)).properties,
   /** 409 illegal_transition for a move the current status does not allow. */
-  setStatus: (id: string | number, status: IncidentStatus, note?: string, signal?: AbortSignal) =>
-    request<unknown>(`/api/incidents/${encodeURIComponent(String(id))}`, {
-      method: 'PATCH', body: note ? { status, note } : { status }, signal
+  setStatus: (id: IncidentId, status: IncidentStatus, note?: string, signal?: AbortSignal) =>
+    request<Json<'/api/incidents/{id}', 'patch'>>(`/api/incidents/${encodeURIComponent(String(id))}`, {
+      method: 'PATCH', body: (note ? { status, note } : { status }) satisfies Body<'/api/incidents/{id}', 'patch'>, signal
     }),
-  provinceSummary: async (code: string, q: { from?: string, to?: string }, signal?: AbortSignal) =>
-    (await getJson<{ communes: CommuneSummary[] }>(buildUrl(`/api/provinces/${code}/summary`, q), signal)).communes,
-  communeSummary: async (code: string, q: { from?: string, to?: string }, signal?: AbortSignal) =>
-    (await getJson<{ commune: CommuneSummary }>(buildUrl(`/api/communes/${code}/summary`, q), signal)).commune,
+  provinceSummary: async (code: string, q: SummaryWindow, signal?: AbortSignal) =>
+    (await getJson<Json<'/api/provinces/{code}/summary', 'get'>>(buildUrl(`/api/provinces/${code}/summary`, q), signal)).communes,
+  communeSummary: async (code: string, q: SummaryWindow, signal?: AbortSignal) =>
+    (await getJson<Json<'/api/communes/{code}/summary', 'get'>>(buildUrl(`/api/communes/${code}/summary`, q), signal)).commune,
   hexes: (q: HexQuery, signal?: AbortSignal) =>
-    getJson<HexResponse>(buildUrl('/api/hexes', { res: q.res, ...filterParams(q) }), signal),
+    getJson<HexResponse>(buildUrl('/api/hexes', { res: q.res, ...filterParams(q) } satisfies Query<'/api/hexes', 'get'>), signal),
   /** Gi* hot and cold spots of a province or commune (a study area is required). */
   hotspots: (q: HotspotQuery, signal?: AbortSignal) =>
-    getJson<HotspotResponse>(buildUrl('/api/hotspots', { res: q.res, k: q.k, ...filterParams(q) }), signal),
+    getJson<HotspotResponse>(buildUrl('/api/hotspots', { res: q.res, k: q.k, ...filterParams(q) } satisfies Query<'/api/hotspots', 'get'>), signal),
   /** Emerging hot-spot patterns over `steps` periods ending at `to`. */
   emerging: (q: EmergingQuery, signal?: AbortSignal) =>
     getJson<EmergingResponse>(buildUrl('/api/hotspots/emerging', {
       res: q.res, k: q.k, ...filterParams({ province: q.province, commune: q.commune, categories: q.categories }),
       to: q.to, step: q.step, steps: q.steps
-    }), signal)
+    } satisfies Query<'/api/hotspots/emerging', 'get'>), signal)
 }
 
 /**

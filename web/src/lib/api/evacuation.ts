@@ -2,133 +2,45 @@
  * Typed client for the evacuation API (server/evacuation/routes.ts): zones and their status
  * workflow, progress reports, shelters, teams, rescue requests and the timeline of people moved.
  */
-import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson'
+import type { MultiPolygon, Point, Polygon } from 'geojson'
 import { buildUrl, request } from './client.ts'
+import type { Body, GeoCollection, GeoFeature, Json, Query } from './types.ts'
+import type { ZoneStatus } from './vocabulary.ts'
 
-export const ZONE_STATUSES = ['normal', 'watch', 'warning', 'evacuate_now', 'evacuating', 'evacuated', 'all_clear'] as const
-export type ZoneStatus = typeof ZONE_STATUSES[number]
+export { EVACUATION_EVENT_TYPES, URGENCIES, ZONE_STATUSES, isZoneStatus, type Urgency, type ZoneStatus } from './vocabulary.ts'
 
-export function isZoneStatus (value: unknown): value is ZoneStatus {
-  return typeof value === 'string' && (ZONE_STATUSES as readonly string[]).includes(value)
+// The answers of the evacuation routes, as the generated contract (schema.d.ts) gives them.
+type ZoneGeometry = Polygon | MultiPolygon
+export type ZoneCollection = GeoCollection<Json<'/api/evacuation/zones', 'get'>, ZoneGeometry>
+export type ZoneProperties = ZoneCollection['features'][number]['properties']
+export type ZoneFeature = GeoFeature<Json<'/api/evacuation/zones/{id}/status', 'patch'>, ZoneGeometry>
+export type Moved = ZoneProperties['moved']
+
+export type ShelterCollection = GeoCollection<Json<'/api/evacuation/shelters', 'get'>, Point>
+export type ShelterProperties = ShelterCollection['features'][number]['properties']
+/** GET /api/evacuation/zones/:id/shelters: open shelters with space, with their distance. */
+export type NearShelterCollection = GeoCollection<Json<'/api/evacuation/zones/{id}/shelters', 'get'>, Point>
+
+type CommuneAnswer = Json<'/api/evacuation/communes/{code}', 'get'>
+export type CommuneEvacuation = Omit<CommuneAnswer, 'zones' | 'shelters'> & {
+  zones: GeoCollection<CommuneAnswer['zones'], ZoneGeometry>
+  shelters: GeoCollection<CommuneAnswer['shelters'], Point>
 }
+export type Team = CommuneAnswer['teams'][number]
+export type RescueRequest = CommuneAnswer['rescue_requests'][number]
 
-export const URGENCIES = ['low', 'high', 'critical'] as const
-export type Urgency = typeof URGENCIES[number]
+export type Timeline = Json<'/api/evacuation/timeline', 'get'>
+export type TimelineStep = Timeline['step']
+export type TimelinePoint = Timeline['points'][number]
 
-export interface Moved { households: number, people: number, vulnerable: number }
+type ProgressAnswer = Json<'/api/evacuation/zones/{id}/progress', 'post', 201>
+/** POST /api/evacuation/zones/:id/progress: the report written and the zone after it. */
+export type ProgressResult = Omit<ProgressAnswer, 'zone'> & { zone: ZoneFeature }
 
-export interface ZoneProperties {
-  id: string
-  name: string
-  commune_code: string
-  commune_name: string
-  province_code: string
-  /** 1 (low) … 3 (high). */
-  risk_level: number
-  status: ZoneStatus
-  status_changed_at: string
-  evacuate_ordered_at: string | null
-  seconds_since_evacuate_order: number | null
-  households: number
-  population: number
-  elderly: number
-  disabled: number
-  children: number
-  vulnerable: number
-  /** Figures estimated from the commune's density, not counted. */
-  is_estimated: boolean
-  moved: Moved
-  remaining: Moved
-  /** People moved / people at risk, 0..1. */
-  share_done: number
-  team_ids: string[]
-  open_rescue_requests: number
-  is_generated: boolean
-  allowed_next: ZoneStatus[]
-}
-export type ZoneFeature = Feature<Polygon | MultiPolygon, ZoneProperties>
-export type ZoneCollection = FeatureCollection<Polygon | MultiPolygon, ZoneProperties>
-
-export interface ShelterProperties {
-  id: string
-  name: string
-  capacity: number
-  occupancy: number
-  free: number
-  is_open: boolean
-  commune_code: string
-  is_generated: boolean
-  /** Only in the answer of GET /api/evacuation/zones/:id/shelters. */
-  distance_m?: number
-}
-export type ShelterCollection = FeatureCollection<Point, ShelterProperties>
-
-export interface Team {
-  id: string
-  name: string
-  zone_ids: string[]
-  reports: number
-  people_moved: number
-}
-
-export interface RescueRequest {
-  incident_id: string
-  zone_id: string | null
-  lon: number
-  lat: number
-  people: number
-  urgency: Urgency
-  status: string
-  reported_at: string
-}
-
-export interface CommuneEvacuation {
-  commune: { code: string, name: string, population: number | null }
-  totals: {
-    households: number
-    population: number
-    vulnerable: number
-    moved: Moved
-    remaining: Moved
-    share_done: number
-    zones_by_status: Partial<Record<ZoneStatus, number>>
-  }
-  zones: ZoneCollection
-  shelters: ShelterCollection
-  teams: Team[]
-  rescue_requests: RescueRequest[]
-}
-
-export type TimelineStep = 'hour' | 'day'
-export interface TimelinePoint {
-  at: string
-  /** Cumulative. */
-  people_moved: number
-  households_moved: number
-  vulnerable_moved: number
-  people_at_risk: number
-}
-export interface Timeline {
-  step: TimelineStep
-  points: TimelinePoint[]
-}
-
-export interface ProgressReport {
-  team_id?: string
-  households: number
-  people: number
-  elderly?: number
-  disabled?: number
-  children?: number
-  shelter_id?: string
-  /** Accept a shelter over capacity; needs a reason. */
-  force?: boolean
-  reason?: string
-}
+export type ProgressReport = Body<'/api/evacuation/zones/{id}/progress', 'post'>
+export type RescueRequestBody = Body<'/api/evacuation/zones/{id}/rescue-requests', 'post'>
 
 export type EvacuationArea = { province: string } | { commune: string }
-
-
 
 const id = (value: string) => encodeURIComponent(value)
 
@@ -137,28 +49,28 @@ export const evacuationApi = {
     request<ZoneCollection>(buildUrl('/api/evacuation/zones', area), { signal }),
   /** 409 with a message when the move is not allowed from the current status. */
   setStatus: (zoneId: string, status: ZoneStatus, note?: string, signal?: AbortSignal) =>
-    request<ZoneFeature>(`/api/evacuation/zones/${id(zoneId)}/status`, { method: 'PATCH', body: note ? { status, note } : { status }, signal }),
+    request<ZoneFeature>(`/api/evacuation/zones/${id(zoneId)}/status`, { method: 'PATCH', body: (note ? { status, note } : { status }) satisfies Body<'/api/evacuation/zones/{id}/status', 'patch'>, signal }),
   /** 400 when moved would exceed at risk; 409 over a shelter's capacity (unless forced) or in the wrong status. */
   reportProgress: (zoneId: string, report: ProgressReport, signal?: AbortSignal) =>
-    request<{ report: unknown, zone: ZoneFeature }>(`/api/evacuation/zones/${id(zoneId)}/progress`, { method: 'POST', body: report, signal }),
+    request<ProgressResult>(`/api/evacuation/zones/${id(zoneId)}/progress`, { method: 'POST', body: report, signal }),
   commune: (code: string, signal?: AbortSignal) =>
     request<CommuneEvacuation>(`/api/evacuation/communes/${id(code)}`, { signal }),
   shelters: (area: EvacuationArea, signal?: AbortSignal) =>
     request<ShelterCollection>(buildUrl('/api/evacuation/shelters', area), { signal }),
   /** Nearest open shelters with space, nearest first. */
   nearestShelters: (zoneId: string, limit = 5, signal?: AbortSignal) =>
-    request<ShelterCollection>(buildUrl(`/api/evacuation/zones/${id(zoneId)}/shelters`, { limit }), { signal }),
+    request<NearShelterCollection>(buildUrl(`/api/evacuation/zones/${id(zoneId)}/shelters`, { limit } satisfies Query<'/api/evacuation/zones/{id}/shelters', 'get'>), { signal }),
   timeline: (area: EvacuationArea, step: TimelineStep, signal?: AbortSignal) =>
-    request<Timeline>(buildUrl('/api/evacuation/timeline', { ...area, step }), { signal }),
+    request<Timeline>(buildUrl('/api/evacuation/timeline', { ...area, step } satisfies Query<'/api/evacuation/timeline', 'get'>), { signal }),
   setTeams: (zoneId: string, teamIds: string[], signal?: AbortSignal) =>
-    request<unknown>(`/api/evacuation/zones/${id(zoneId)}/teams`, { method: 'PUT', body: { team_ids: teamIds }, signal }),
-  rescueRequest: (zoneId: string, body: { lon: number, lat: number, people: number, urgency: Urgency, description?: string }, signal?: AbortSignal) =>
-    request<unknown>(`/api/evacuation/zones/${id(zoneId)}/rescue-requests`, { method: 'POST', body, signal })
+    request<Json<'/api/evacuation/zones/{id}/teams', 'put'>>(`/api/evacuation/zones/${id(zoneId)}/teams`, {
+      method: 'PUT', body: { team_ids: teamIds } satisfies Body<'/api/evacuation/zones/{id}/teams', 'put'>, signal
+    }),
+  rescueRequest: (zoneId: string, body: RescueRequestBody, signal?: AbortSignal) =>
+    request<Json<'/api/evacuation/zones/{id}/rescue-requests', 'post', 201>>(`/api/evacuation/zones/${id(zoneId)}/rescue-requests`, { method: 'POST', body, signal })
 }
 
 /** The stream URL for evacuation events of an area (incident categories narrowed to few). */
 export function evacuationStreamUrl (area: EvacuationArea): string {
-  return buildUrl('/api/stream', { ...area, category: 'flood,rescue' })
+  return buildUrl('/api/stream', { ...area, category: 'flood,rescue' } satisfies Query<'/api/stream', 'get'>)
 }
-
-export const EVACUATION_EVENT_TYPES = ['evacuation.zone', 'evacuation.progress', 'evacuation.shelter', 'evacuation.rescue_request'] as const

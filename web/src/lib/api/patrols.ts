@@ -2,184 +2,58 @@
  * Typed client for the patrol, coverage and route-planning API (server/patrols, server/coverage).
  * Errors are the same ApiError / NetworkError as the main client's.
  */
-import type { Feature, LineString, MultiLineString } from 'geojson'
+import type { LineString, MultiLineString } from 'geojson'
 import { buildUrl, request } from './client.ts'
+import type { Body, GeoFeature, Json, Path, Query } from './types.ts'
 
-export interface Team {
-  id: string | number
-  name: string
-  commune_code: string
-  province_code: string
-  members: number
-  is_generated: boolean
-}
+export type { TravelMode } from './vocabulary.ts'
 
-export interface PatrolSummary {
-  id: string | number
-  team_id: string | number
-  team_name: string
-  commune_code: string
-  /** Null for a live patrol without fixes yet. */
-  started_at: string | null
-  ended_at: string | null
-  status: 'live' | 'ended'
-  fixes: number
-  distance_m: number
-  duration_s: number | null
-  is_generated: boolean
-}
+// The answers of the patrol routes, as the generated contract (schema.d.ts) gives them.
+export type Team = Json<'/api/teams', 'get'>['teams'][number]
+export type PatrolSummary = Json<'/api/patrols', 'get'>['patrols'][number]
+export type PatrolCleaning = NonNullable<PatrolSummary['cleaning']>
 
-export interface PatrolCleaning {
-  input: number
-  kept: number
-  duplicate: number
-  out_of_order: number
-  too_fast: number
-  jump: number
-  segments: number
-}
+type PatrolAnswer = Json<'/api/patrols/{id}', 'get'>
+/** A patrol with its cleaned track (one line per recorded segment; null before the first fix) and
+ * the epoch seconds of every coordinate, parallel to `track.coordinates`. */
+export type PatrolDetail = Omit<PatrolAnswer, 'track'> & { track: MultiLineString | null }
 
-export interface PatrolDetail {
-  id: string | number
-  team_id: string | number
-  team_name: string
-  commune_code: string
-  started_at: string | null
-  ended_at: string | null
-  is_generated: boolean
-  cleaning?: PatrolCleaning | null
-  /** Cleaned fixes, one line per recorded segment; null before the first fix. */
-  track: MultiLineString | null
-  /** Epoch seconds per coordinate, parallel to `track.coordinates`. */
-  times: number[][]
-}
-
-export interface CoverageCell {
-  h3: string
-  visits: number
-  dwell_seconds: number
-  last_visit: string | null
-}
-
-export interface CommuneCoverageKpi {
-  commune_code: string
-  cells_total: number
-  cells_visited: number
-  share_visited: number | null
-  priority_cells: number
-  priority_minutes_per_week: number | null
-}
-
-export interface TeamCoverageKpi {
-  team_id: string | number
-  team_name: string
-  commune_code: string
-  patrols: number
-  patrol_minutes: number
-  cells_visited: number
-  share_visited: number | null
-  priority_minutes_per_week: number | null
-}
-
+export type CoverageResponse = Json<'/api/coverage', 'get'>
+export type CoverageCell = CoverageResponse['cells'][number]
+export type CommuneCoverageKpi = CoverageResponse['kpis']['communes'][number]
+export type TeamCoverageKpi = CoverageResponse['kpis']['teams'][number]
 /** A high-priority cell with little patrol time. */
-export interface CoverageGap {
-  h3: string
-  rank: number
-  priority: number
-  intensity: number
-  hotspot_z: number | null
-  dwell_seconds: number
-  gap_score: number
-}
+export type CoverageGap = CoverageResponse['gaps'][number]
 
-export interface CoverageResponse {
-  res: number
-  from: string | null
-  to: string | null
-  cells: CoverageCell[]
-  kpis: { communes: CommuneCoverageKpi[], teams: TeamCoverageKpi[] }
-  gaps: CoverageGap[]
-}
+/** A planned route: the line start → waypoints → start, and its figures. */
+export type PatrolPlan = GeoFeature<Json<'/api/patrol-plans', 'post', 201>, LineString>
+export type PlanProperties = PatrolPlan['properties']
+export type PlanWaypoint = PlanProperties['waypoints'][number]
+export type PlanRequest = Body<'/api/patrol-plans', 'post'>
+export type PlanComparison = Json<'/api/patrol-plans/{id}/comparison', 'get'>
 
-export type TravelMode = 'foot' | 'motorbike'
+export type AreaQuery = Query<'/api/teams', 'get'>
+export type PatrolQuery = Query<'/api/patrols', 'get'>
+export type CoverageQuery = Query<'/api/coverage', 'get'>
+type PatrolId = Path<'/api/patrols/{id}', 'get'>['id']
+type PlanId = Path<'/api/patrol-plans/{id}', 'get'>['id']
 
-export interface PlanWaypoint {
-  order: number
-  h3: string
-  lon: number
-  lat: number
-  priority: number
-  arrival_minute: number
-}
-
-export interface PlanProperties {
-  id: string | number
-  team_id: string | number
-  commune_code: string
-  mode: TravelMode
-  budget_minutes: number
-  duration_minutes: number
-  distance_m: number
-  collected_priority: number
-  baseline_priority: number
-  waypoints: PlanWaypoint[]
-  expected_coverage_gain: { cells: number, priority_share: number | null }
-  baseline_distance_m?: number
-  legs_note?: string
-  created_at?: string
-}
-export type PatrolPlan = Feature<LineString, PlanProperties>
-
-export interface PlanRequest {
-  team_id: string | number
-  start: [number, number]
-  minutes: number
-  mode: TravelMode
-  from?: string
-  to?: string
-}
-
-export interface PlanComparison {
-  plan_cells: number
-  visited_plan_cells: number
-  share_visited: number | null
-  [more: string]: unknown
-}
-
-export interface AreaQuery {
-  commune?: string
-  province?: string
-}
-export interface PatrolQuery extends AreaQuery {
-  team?: string | number
-  from?: string
-  to?: string
-  limit?: number
-}
-export interface CoverageQuery extends AreaQuery {
-  team?: string | number
-  from?: string
-  to?: string
-  res?: number
-}
-
-
-const id = (value: string | number) => encodeURIComponent(String(value))
+const id = (value: PatrolId | PlanId) => encodeURIComponent(String(value))
 
 /** Where the GPX of a plan downloads from (a plain link: the browser saves the file). */
-export function planGpxUrl (planId: string | number): string {
+export function planGpxUrl (planId: PlanId): string {
   return `/api/patrol-plans/${id(planId)}.gpx`
 }
 
 export const patrolApi = {
   teams: async (q: AreaQuery, signal?: AbortSignal) =>
-    (await request<{ teams: Team[] }>(buildUrl('/api/teams', { commune: q.commune, province: q.province }), { signal })).teams,
+    (await request<Json<'/api/teams', 'get'>>(buildUrl('/api/teams', { commune: q.commune, province: q.province }), { signal })).teams,
   /** Newest first. */
   patrols: async (q: PatrolQuery, signal?: AbortSignal) =>
-    (await request<{ patrols: PatrolSummary[] }>(buildUrl('/api/patrols', {
+    (await request<Json<'/api/patrols', 'get'>>(buildUrl('/api/patrols', {
       commune: q.commune, province: q.province, team: q.team, from: q.from, to: q.to, limit: q.limit
     }), { signal })).patrols,
-  patrol: (patrolId: string | number, signal?: AbortSignal) =>
+  patrol: (patrolId: PatrolId, signal?: AbortSignal) =>
     request<PatrolDetail>(`/api/patrols/${id(patrolId)}`, { signal }),
   coverage: (q: CoverageQuery, signal?: AbortSignal) =>
     request<CoverageResponse>(buildUrl('/api/coverage', {
@@ -188,6 +62,6 @@ export const patrolApi = {
   /** 201 with the route; 400 naming the field (e.g. `start` outside the team's commune). */
   plan: (body: PlanRequest, signal?: AbortSignal) =>
     request<PatrolPlan>('/api/patrol-plans', { method: 'POST', body, signal }),
-  comparison: (planId: string | number, patrolId: string | number, signal?: AbortSignal) =>
-    request<PlanComparison>(buildUrl(`/api/patrol-plans/${id(planId)}/comparison`, { patrol: String(patrolId) }), { signal })
+  comparison: (planId: PlanId, patrolId: Query<'/api/patrol-plans/{id}/comparison', 'get'>['patrol'], signal?: AbortSignal) =>
+    request<PlanComparison>(buildUrl(`/api/patrol-plans/${id(planId)}/comparison`, { patrol: String(patrolId) } satisfies Query<'/api/patrol-plans/{id}/comparison', 'get'>), { signal })
 }

@@ -4,37 +4,21 @@
  * The server enforces every rule; the page only leaves out what the user cannot use.
  */
 
-export const CAPABILITIES = ['incidents:read', 'incidents:write', 'patrols:write', 'evacuation:write', 'audit:read', 'users:manage'] as const
-export type Capability = typeof CAPABILITIES[number]
+import type { Json } from '../api/types.ts'
+import { CAPABILITIES, ROLES, type Capability, type Role } from '../api/vocabulary.ts'
 
-export const ROLES = ['admin', 'province_command', 'commune_police', 'team_member', 'disaster_coordinator'] as const
-export type Role = typeof ROLES[number]
+export { CAPABILITIES, ROLES, type Capability, type Role }
 
-export type JurisdictionKind = 'national' | 'province' | 'commune'
+/** The signed-in user of GET /api/auth/me and POST /api/auth/login (the generated contract). */
+export type User = Json<'/api/auth/me', 'get'>['user']
+export type Jurisdiction = User['jurisdiction']
+export type JurisdictionKind = Jurisdiction['kind']
 
-export interface Jurisdiction {
-  kind: JurisdictionKind
-  /** Province or commune code; null for national. */
-  code: string | null
-  name: string
-  name_en: string
-  /** [minLon, minLat, maxLon, maxLat]; null when unknown (or national). */
-  bbox: [number, number, number, number] | null
-  /** The province of a commune jurisdiction, or the province itself; null for national. */
-  province_code: string | null
-}
+type BBox = [number, number, number, number]
 
-export interface User {
-  id: number | string
-  username: string
-  full_name: string
-  /** One of ROLES; a newer server may send a role this page does not know yet. */
-  role: Role | string
-  province_code: string | null
-  commune_code: string | null
-  team_id: number | string | null
-  capabilities: string[]
-  jurisdiction: Jurisdiction
+/** A bbox of the API (`[minLon, minLat, maxLon, maxLat]`, or null) as a four-number tuple. */
+function toBBox (bbox: readonly number[] | null | undefined): BBox | undefined {
+  return bbox && bbox.length === 4 ? [bbox[0], bbox[1], bbox[2], bbox[3]] : undefined
 }
 
 export function isRole (value: unknown): value is Role {
@@ -83,13 +67,13 @@ export function queryArea (user: User | null | undefined, provinceCode: string):
 export function fitBBox (
   user: User | null | undefined,
   provinceCode: string | undefined,
-  provinceBBox: [number, number, number, number] | null | undefined
-): [number, number, number, number] | undefined {
+  provinceBBox: readonly number[] | null | undefined
+): BBox | undefined {
   if (user && isCommuneScoped(user) && user.jurisdiction.bbox && provinceCode !== undefined &&
     (jurisdictionProvince(user) ?? provinceCode) === provinceCode) {
-    return user.jurisdiction.bbox
+    return toBBox(user.jurisdiction.bbox)
   }
-  return provinceBBox ?? (user?.jurisdiction.kind === 'province' ? user.jurisdiction.bbox ?? undefined : undefined)
+  return toBBox(provinceBBox) ?? (user?.jurisdiction.kind === 'province' ? toBBox(user.jurisdiction.bbox) : undefined)
 }
 
 /** Commune to highlight on the map (a commune user's own), if any. */

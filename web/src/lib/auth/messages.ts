@@ -10,21 +10,8 @@ export interface Message {
   params?: Record<string, string | number>
 }
 
-/** Lockout length the API applies after 10 consecutive failures. */
-export const LOCKOUT_MINUTES = 15
 /** Shortest new password the API accepts. */
 export const MIN_PASSWORD_LENGTH = 10
-
-/**
- * Minutes left of a lockout (423): from Retry-After if sent, else the number in the API's
- * message ("locked for 12 more minute(s)"), else the full lockout.
- */
-function lockMinutes (err: ApiError): number {
-  if (err.retryAfter !== undefined) return Math.max(1, Math.ceil(err.retryAfter / 60))
-  const match = /(\d+)\s*(?:more\s*)?minute/i.exec(err.message)
-  const minutes = match ? Number(match[1]) : NaN
-  return Number.isInteger(minutes) && minutes > 0 && minutes <= LOCKOUT_MINUTES ? minutes : LOCKOUT_MINUTES
-}
 
 /** What the login form says about a failed `POST /api/auth/login`. */
 export function loginErrorMessage (err: unknown): Message {
@@ -35,9 +22,7 @@ export function loginErrorMessage (err: unknown): Message {
         ? { key: 'login.error.tooMany', params: { seconds: Math.max(1, err.retryAfter) } }
         : { key: 'login.error.tooManyLater' }
     }
-    if (err.status === 423) {
-      return { key: 'login.error.locked', params: { minutes: lockMinutes(err) } }
-    }
+    if (err.status === 403 && err.code === 'account_disabled') return { key: 'login.error.disabled' }
     return { key: 'login.error.other', params: { message: err.message || String(err.status) } }
   }
   return { key: 'login.error.network' }

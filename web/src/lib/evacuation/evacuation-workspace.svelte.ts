@@ -1,9 +1,10 @@
 import type { Layer, PickingInfo } from '@deck.gl/core'
 import type { MapWorkspace, WorkspaceContext } from '../state/map-workspace.ts'
-import { ApiError, isAbortError } from '../api/client.ts'
+import type { LoadStatus } from '../state/loader.svelte.ts'
+import { ApiError, closeOnSessionEnd, isAbortError } from '../api/client.ts'
 import {
   EVACUATION_EVENT_TYPES, evacuationApi, evacuationStreamUrl, type CommuneEvacuation, type EvacuationArea,
-  type ProgressReport, type RescueRequest, type ShelterCollection, type Timeline, type TimelineStep,
+  type NearShelterCollection, type ProgressReport, type RescueRequest, type ShelterCollection, type Timeline, type TimelineStep,
   type ZoneCollection, type ZoneFeature, type ZoneStatus
 } from '../api/evacuation.ts'
 import { can } from '../auth/capabilities.ts'
@@ -46,7 +47,7 @@ function areaOf (context: WorkspaceContext): EvacuationArea {
 /** The evacuation workspace's state: data loads, layers, selections, live refresh. */
 export class EvacuationWorkspace implements MapWorkspace {
   context = $state.raw<WorkspaceContext | undefined>()
-  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle')
+  status = $state<LoadStatus>('idle')
   error = $state<string | undefined>()
 
   zones = $state.raw<ZoneCollection>(EMPTY_ZONES)
@@ -58,7 +59,7 @@ export class EvacuationWorkspace implements MapWorkspace {
   version = $state(0)
 
   selectedId = $state<string | undefined>()
-  nearest = $state.raw<ShelterCollection | undefined>()
+  nearest = $state.raw<NearShelterCollection | undefined>()
   hover = $state.raw<Hover | undefined>()
   /** True while the live stream is open; otherwise the data is polled. */
   live = $state(false)
@@ -237,7 +238,7 @@ export class EvacuationWorkspace implements MapWorkspace {
   async setStatus (zoneId: string, status: ZoneStatus, note?: string): Promise<ActionResult> {
     try {
       const zone = await evacuationApi.setStatus(zoneId, status, note)
-      if (zone?.properties) this.applyZone(zone)
+      this.applyZone(zone)
       void this.load()
       return { ok: true }
     } catch (err) {
@@ -248,7 +249,7 @@ export class EvacuationWorkspace implements MapWorkspace {
   async reportProgress (zoneId: string, report: ProgressReport): Promise<ActionResult> {
     try {
       const answer = await evacuationApi.reportProgress(zoneId, report)
-      if (answer?.zone?.properties) this.applyZone(answer.zone)
+      this.applyZone(answer.zone)
       void this.load()
       return { ok: true }
     } catch (err) {
@@ -281,6 +282,8 @@ export class EvacuationWorkspace implements MapWorkspace {
       this.liveTimer = setTimeout(() => { void this.load() }, LIVE_DEBOUNCE_MS)
     }
     for (const type of EVACUATION_EVENT_TYPES) source.addEventListener(type, onEvent)
+    // Closed for good: poll instead (polls answer 401 if the session itself has ended).
+    closeOnSessionEnd(source, () => { if (this.source === source) { this.live = false; this.startPolling() } })
   }
 
   private startPolling (): void {

@@ -78,7 +78,7 @@ export const en: Catalogue = {
   'login.error.invalid': 'Incorrect username or password.',
   'login.error.tooMany': 'Too many failed sign-in attempts. Please try again in {seconds} seconds.',
   'login.error.tooManyLater': 'Too many failed sign-in attempts. Please try again in a few minutes.',
-  'login.error.locked': 'This account is temporarily locked after repeated failed sign-ins. Please try again in {minutes} minutes.',
+  'login.error.disabled': 'This account is disabled. Ask an administrator.',
   'login.error.network': 'Cannot reach the server. Check your connection and try again.',
   'login.error.other': 'Sign-in failed: {message}',
   'login.demoNote': 'This is a demo: the incident data is simulated (generated). The demo accounts are printed when the server starts and listed in the project README.md.',

@@ -77,7 +77,7 @@ export const vi = {
   'login.error.invalid': 'Tên đăng nhập hoặc mật khẩu không đúng.',
   'login.error.tooMany': 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây.',
   'login.error.tooManyLater': 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.',
-  'login.error.locked': 'Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần liên tiếp. Vui lòng thử lại sau {minutes} phút.',
+  'login.error.disabled': 'Tài khoản này đã bị vô hiệu hóa. Liên hệ quản trị viên.',
   'login.error.network': 'Không kết nối được máy chủ. Kiểm tra kết nối mạng và thử lại.',
   'login.error.other': 'Đăng nhập không thành công: {message}',
   'login.demoNote': 'Đây là bản trình diễn: dữ liệu sự việc là dữ liệu mô phỏng (generated). Các tài khoản trình diễn được in ra khi máy chủ khởi động và liệt kê trong tệp README.md của dự án.',

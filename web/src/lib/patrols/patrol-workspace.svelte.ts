@@ -1,5 +1,6 @@
 import type { Layer, PickingInfo } from '@deck.gl/core'
 import type { MapWorkspace, WorkspaceContext } from '../state/map-workspace.ts'
+import type { LoadStatus } from '../state/loader.svelte.ts'
 import { can } from '../auth/capabilities.ts'
 import { api, ApiError, isAbortError, isUnauthenticated } from '../api/client.ts'
 import {
@@ -12,7 +13,6 @@ import { clampBudget, defaultCommune, polygonBBox, routePaths, waypointMarks, wi
 
 export const WINDOW_DAYS = [7, 14, 30] as const
 export type WindowDays = typeof WINDOW_DAYS[number]
-type LoadStatus = 'idle' | 'loading' | 'ready' | 'error'
 type LoadKind = 'communeDefault' | 'teams' | 'coverage' | 'patrols' | 'track' | 'plan' | 'comparison'
 
 /** How many recent patrols the playback list offers. */

@@ -2,7 +2,7 @@
  * The live incident feed: the newest incidents of the map's area and categories, first from
  * GET /api/incidents, then kept current by the Server-Sent Events of GET /api/stream.
  */
-import { api, buildUrl, isAbortError, type AreaFilter, type Category, type StreamEvent, type StreamIncident } from '../api/client.ts'
+import { api, buildUrl, closeOnSessionEnd, isAbortError, type AreaFilter, type Category, type IncidentProperties, type StreamEvent, type StreamIncident } from '../api/client.ts'
 
 export const FEED_INITIAL = 30
 export const FEED_MAX = 60
@@ -24,11 +24,12 @@ export interface FeedScope {
   categories: readonly Category[] | undefined
 }
 
-export function itemOf (incident: StreamIncident | { id: string | number, category: Category, severity: number | string, status: string, occurred_at: string, commune_code: string }): FeedItem {
+/** A feed row from a live-feed event's incident or from a row of GET /api/incidents. */
+export function itemOf (incident: StreamIncident | IncidentProperties): FeedItem {
   return {
     id: String(incident.id),
     category: incident.category,
-    severity: Number(incident.severity),
+    severity: incident.severity,
     status: incident.status,
     occurred_at: incident.occurred_at,
     commune_code: incident.commune_code
@@ -83,6 +84,7 @@ export class LiveFeed {
     this.source = source
     source.onopen = () => { this.connected = true }
     source.onerror = () => { this.connected = false }
+    closeOnSessionEnd(source, () => { if (this.source === source) this.connected = false })
     const handle = (message: MessageEvent<string>) => {
       if (this.source !== source) return
       let event: StreamEvent

@@ -1,10 +1,28 @@
 /**
- * One kind of map data (hot spots, emerging patterns, a two-window comparison) as runes: debounced
- * loading, stale requests cancelled, status and error, and a version that changes with every
- * answer applied. The same surface as HexData (hexes.svelte.ts), for any loader.
+ * The one loader primitive of the page's data (hex counts, hot spots, emerging patterns, a
+ * two-window comparison) as runes: debounced loading, stale requests cancelled, status and error,
+ * and a version that changes with every answer applied. `LoadStatus` is every workspace's status.
  */
 import { latest, isAbortError, isUnauthenticated, ApiError } from '../api/client.ts'
-import { HEX_FETCH_DEBOUNCE_MS, type LoadError, type LoadStatus } from './hexes.svelte.ts'
+
+/** Filters often change in bursts (ticking several boxes, typing a date); wait this long. */
+export const LOAD_DEBOUNCE_MS = 250
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error'
+
+export interface LoadError {
+  kind: 'network' | 'request'
+  message: string
+  /** 401: the session ended; the login form is shown and the load is retried after it. */
+  expired?: boolean
+}
+
+/** A failed load as the page reports it: a request the API refused, or an unreachable server. */
+export function loadErrorOf (err: unknown): LoadError {
+  return err instanceof ApiError
+    ? { kind: 'request', message: err.message, expired: isUnauthenticated(err) }
+    : { kind: 'network', message: err instanceof Error ? err.message : String(err) }
+}
 
 export class Loader<Q, R> {
   data = $state.raw<R | undefined>()
@@ -20,7 +38,7 @@ export class Loader<Q, R> {
   private lastQuery: Q | undefined
   private readonly fetchLatest
 
-  constructor (load: (signal: AbortSignal, query: Q) => Promise<R>, private readonly debounceMs = HEX_FETCH_DEBOUNCE_MS) {
+  constructor (load: (signal: AbortSignal, query: Q) => Promise<R>, private readonly debounceMs = LOAD_DEBOUNCE_MS) {
     this.fetchLatest = latest(load)
   }
 
@@ -31,6 +49,7 @@ export class Loader<Q, R> {
     this.lastKey = key
     this.lastQuery = query
     clearTimeout(this.timer)
+    // An answer to the previous query must not land while this one waits for its debounce.
     this.fetchLatest.cancel()
     this.status = 'loading'
     this.error = undefined
@@ -39,9 +58,11 @@ export class Loader<Q, R> {
     else this.timer = setTimeout(run, this.debounceMs)
   }
 
-  /** Shows nothing (e.g. no category ticked) and cancels what is in flight. */
+  /** Shows nothing (e.g. no category ticked) and cancels what is in flight; the query is forgotten. */
   clear (): void {
     this.stop()
+    this.lastKey = undefined
+    this.lastQuery = undefined
     this.query = undefined
     this.data = undefined
     this.error = undefined
@@ -54,14 +75,13 @@ export class Loader<Q, R> {
    * `request`, even of the same query, loads again.
    */
   cancel (): void {
-    const wasLoading = this.status === 'loading'
+    if (this.status !== 'loading') return
     this.stop()
-    if (wasLoading) {
-      this.status = this.data === undefined ? 'idle' : 'ready'
-      this.lastKey = undefined
-    }
+    this.lastKey = undefined
+    this.status = this.data === undefined ? 'idle' : 'ready'
   }
 
+  /** Loads the last query again at once (after an error, or when new data arrived). */
   retry (): void {
     if (this.lastQuery !== undefined) this.request(this.lastQuery, { immediate: true, force: true })
   }
@@ -81,9 +101,7 @@ export class Loader<Q, R> {
     } catch (err) {
       if (isAbortError(err)) return
       this.status = 'error'
-      this.error = err instanceof ApiError
-        ? { kind: 'request', message: err.message, expired: isUnauthenticated(err) }
-        : { kind: 'network', message: err instanceof Error ? err.message : String(err) }
+      this.error = loadErrorOf(err)
     }
   }
 }
